@@ -1,0 +1,410 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from .. import timing
+
+MI_STATES = [
+    ("candidate", "Candidate"),
+    ("triage", "Triage"),
+    ("investigating", "Investigating"),
+    ("mitigating", "Mitigating"),
+    ("resolved", "Resolved"),
+    ("closed", "Closed"),
+    ("cancelled", "Cancelled"),
+]
+MI_SEVERITIES = [("p1", "P1 Critical"), ("p2", "P2 High"), ("p3", "P3 Medium"), ("p4", "P4 Low")]
+MI_ACTIVE_STATES = ("candidate", "triage", "investigating", "mitigating")
+MI_CODING_FIELDS = ("mi_system_id", "mi_component_id", "mi_problem_code_id", "mi_software_version")
+# The SOP's "Urgent": helpdesk_mgmt's "Very High" priority.
+URGENT_PRIORITY = "3"
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    is_major_incident = fields.Boolean(
+        "Major Incident", copy=False, tracking=True, index="btree_not_null"
+    )
+    mi_state = fields.Selection(
+        MI_STATES, "MI Status", copy=False, tracking=True, index="btree_not_null"
+    )
+    mi_severity = fields.Selection(MI_SEVERITIES, "Severity", copy=False, tracking=True)
+    mi_issue_type_id = fields.Many2one("major.incident.issue.type", "Issue Type", copy=False)
+    mi_policy_id = fields.Many2one(
+        "major.incident.policy",
+        "MI Policy",
+        compute="_compute_mi_policy_id",
+        store=True,
+        readonly=False,
+        copy=False,
+        help="Chosen from the severity and the issue type in the team's (else the "
+        "company's) policy set; can be overridden.",
+    )
+    mi_control = fields.Selection(
+        [("company", "We restore service"), ("external", "Client or third party restores")],
+        "Control",
+        default="company",
+        copy=False,
+        help="External: the client or a third party restores service; we manage the incident.",
+    )
+    mi_source = fields.Selection(
+        [
+            ("monitoring", "Uptime monitoring"),
+            ("phone", "Phone call"),
+            ("ticket", "Urgent ticket"),
+            ("email", "E-mail"),
+            ("manual", "Manual"),
+        ],
+        "Detected through",
+        copy=False,
+    )
+    incident_manager_id = fields.Many2one(
+        "res.users",
+        "Incident Manager",
+        copy=False,
+        tracking=True,
+        index="btree_not_null",
+        domain=[("share", "=", False)],
+    )
+    mi_detected_at = fields.Datetime("Detected at", copy=False)
+    mi_declared_at = fields.Datetime("Declared at", copy=False)
+    mi_acknowledged_at = fields.Datetime("Acknowledged at", copy=False)
+    mi_acknowledged_by_id = fields.Many2one("res.users", "Acknowledged by", copy=False)
+    mi_resolved_at = fields.Datetime("Resolved at", copy=False)
+    mi_closed_at = fields.Datetime("Closed at", copy=False)
+    mi_cancel_reason = fields.Selection(
+        [("not_mi", "Not a major incident"), ("brief", "Brief interruption")],
+        "Cancellation reason",
+        copy=False,
+        tracking=True,
+    )
+    mi_dismiss_note = fields.Text("Dismissal note", copy=False, groups="base.group_user")
+    # Triage (SOP step 4)
+    mi_units_affected = fields.Integer("Units affected", copy=False, groups="base.group_user")
+    mi_other_customers_affected = fields.Boolean(
+        "Other customers affected", copy=False, groups="base.group_user"
+    )
+    mi_affected_partner_ids = fields.Many2many(
+        "res.partner",
+        "helpdesk_ticket_mi_affected_partner_rel",
+        "ticket_id",
+        "partner_id",
+        "Affected customers",
+        copy=False,
+        groups="base.group_user",
+    )
+    mi_changes_reviewed = fields.Boolean(
+        "Recent changes reviewed",
+        copy=False,
+        groups="base.group_user",
+        help="Recent changes, completed change requests and scheduled maintenance were reviewed.",
+    )
+    mi_recent_changes = fields.Text("Recent changes found", copy=False, groups="base.group_user")
+    mi_system_id = fields.Many2one(
+        "major.incident.code",
+        "System",
+        domain=[("kind", "=", "system")],
+        copy=False,
+        groups="base.group_user",
+    )
+    mi_component_id = fields.Many2one(
+        "major.incident.code",
+        "Component",
+        domain="[('kind', '=', 'component'), ('parent_id', '=?', mi_system_id)]",
+        copy=False,
+        groups="base.group_user",
+    )
+    mi_problem_code_id = fields.Many2one(
+        "major.incident.code",
+        "Problem Code",
+        domain=[("kind", "=", "problem")],
+        copy=False,
+        groups="base.group_user",
+    )
+    mi_software_version = fields.Char("Software version", copy=False, groups="base.group_user")
+    mi_coding_complete = fields.Boolean(compute="_compute_mi_coding_complete")
+    mi_mailing_list_ids = fields.Many2many(
+        "mailing.list",
+        "helpdesk_ticket_mi_mailing_list_rel",
+        "ticket_id",
+        "list_id",
+        "Audience",
+        copy=False,
+        groups="base.group_user",
+    )
+    mi_bridge_event_id = fields.Many2one(
+        "calendar.event", "Bridge call", copy=False, groups="base.group_user"
+    )
+    mi_dr_declared_at = fields.Datetime("DR declared at", copy=False, groups="base.group_user")
+
+    @api.depends("mi_severity", "mi_issue_type_id", "team_id", "company_id", "is_major_incident")
+    def _compute_mi_policy_id(self):
+        policy_model = self.env["major.incident.policy"]
+        for ticket in self:
+            if not ticket.is_major_incident:
+                ticket.mi_policy_id = False
+                continue
+            ticket.mi_policy_id = policy_model._find_for(
+                ticket._mi_policy_set(),
+                ticket.mi_severity,
+                ticket.mi_issue_type_id,
+                ticket.company_id,
+            )
+
+    def _mi_policy_set(self):
+        self.ensure_one()
+        return self.team_id.mi_policy_set_id or self.company_id.mi_policy_set_id
+
+    @api.depends(*MI_CODING_FIELDS)
+    def _compute_mi_coding_complete(self):
+        for ticket in self.sudo():
+            ticket.mi_coding_complete = all(ticket[f] for f in MI_CODING_FIELDS)
+
+    # ------------------------------------------------------------------ CRUD
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        tickets = super().create(vals_list)
+        # Priority "Very High" is the SOP's "Urgent": it raises a candidate at once.
+        urgent = tickets.filtered(
+            lambda t: t.priority == URGENT_PRIORITY and not t.is_major_incident
+        )
+        if urgent:
+            urgent._mi_raise_candidate(source="ticket")
+        return tickets
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("priority") == URGENT_PRIORITY:
+            upgraded = self.filtered(lambda t: not t.is_major_incident)
+            if upgraded:
+                upgraded._mi_raise_candidate(source="ticket")
+        return result
+
+    # ------------------------------------------------------------------ state machine
+
+    def _mi_manager_on_duty(self):
+        """The Incident Manager to call for this ticket's company."""
+        self.ensure_one()
+        return self.company_id.mi_incident_manager_id
+
+    def _mi_raise_candidate(self, source, detected_at=None):
+        """Flag tickets as MI candidates waiting for their Incident Manager."""
+        now = fields.Datetime.now()
+        for ticket in self:
+            vals = {
+                "is_major_incident": True,
+                "mi_state": "candidate",
+                "mi_source": ticket.mi_source or source,
+                "mi_detected_at": ticket.mi_detected_at or detected_at or now,
+                "mi_severity": ticket.mi_severity or "p1",
+            }
+            if not ticket.incident_manager_id:
+                vals["incident_manager_id"] = ticket._mi_manager_on_duty().id
+            ticket.sudo().write(vals)
+        self._mi_on_candidate()
+
+    def _mi_on_candidate(self):
+        """Hook: a candidate was raised (the escalation starts here)."""
+
+    def _mi_on_declared(self):
+        """Hook: an MI was declared; schedules its policy's checklist and playbook."""
+        for ticket in self:
+            policy = ticket.mi_policy_id
+            for plan in (policy.checklist_plan_id | policy.playbook_plan_id):
+                ticket._mi_schedule_plan(plan)
+
+    def _mi_schedule_plan(self, plan):
+        """Schedule ``plan``'s activities on this ticket, responsible defaulting to its IM."""
+        self.ensure_one()
+        responsible = self.incident_manager_id or self.env.user
+        for template in plan.template_ids:
+            user = template._determine_responsible(responsible, self)["responsible"] or responsible
+            self.activity_schedule(
+                activity_type_id=template.activity_type_id.id,
+                summary=template.summary,
+                note=template.note,
+                user_id=user.id,
+                date_deadline=template._get_date_deadline(),
+            )
+        self.message_post(
+            body=self.env._("Plan %(plan)s scheduled.", plan=plan.name),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _mi_check_state(self, allowed, action):
+        for ticket in self:
+            if not ticket.is_major_incident or ticket.mi_state not in allowed:
+                state = dict(MI_STATES).get(ticket.mi_state) or self.env._("not a major incident")
+                allowed_labels = ", ".join(
+                    dict(MI_STATES).get(s) or self.env._("not a major incident") for s in allowed
+                )
+                raise UserError(
+                    self.env._(
+                        "%(ticket)s cannot be %(action)s: it is %(state)s, and only a ticket that is "
+                        "%(allowed)s can be.",
+                        ticket=ticket.display_name,
+                        action=action,
+                        state=state,
+                        allowed=allowed_labels,
+                    )
+                )
+
+    def _mi_check_manager(self):
+        if not self.env.user.has_group("major_incident.group_mi_manager") and not self.env.su:
+            raise AccessError(self.env._("Only an Incident Manager can do this."))
+
+    def _mi_check_coding(self):
+        for ticket in self:
+            if not ticket.mi_coding_complete:
+                missing = [
+                    ticket._fields[f].get_description(self.env)["string"]
+                    for f in MI_CODING_FIELDS
+                    if not ticket.sudo()[f]
+                ]
+                raise UserError(
+                    self.env._(
+                        "Code %(ticket)s before leaving triage (SOP step 4). Missing: %(missing)s.",
+                        ticket=ticket.display_name,
+                        missing=", ".join(missing),
+                    )
+                )
+
+    def action_declare_major_incident(self):
+        """An Incident Manager declares the MI: it is acknowledged at the same time."""
+        self._mi_check_manager()
+        for ticket in self:
+            if ticket.is_major_incident:
+                ticket._mi_check_state(("candidate",), self.env._("declared"))
+        now = fields.Datetime.now()
+        newly = self.filtered(lambda t: not t.is_major_incident)
+        if newly:
+            newly._mi_raise_candidate(source="manual")
+        for ticket in self:
+            ticket.write(
+                {
+                    "mi_state": "triage",
+                    "mi_declared_at": now,
+                    "incident_manager_id": ticket.incident_manager_id.id or self.env.user.id,
+                }
+            )
+        self._mi_acknowledge(now)
+        self._mi_on_declared()
+        return True
+
+    def action_acknowledge(self):
+        """The Incident Manager takes the candidate: it is declared and goes to triage."""
+        self._mi_check_state(("candidate",), self.env._("acknowledged"))
+        for ticket in self:
+            if not ticket._mi_may_acknowledge(self.env.user):
+                raise AccessError(
+                    self.env._(
+                        "Only an Incident Manager or a person called for %(ticket)s can acknowledge it.",
+                        ticket=ticket.display_name,
+                    )
+                )
+        now = fields.Datetime.now()
+        for ticket in self:
+            ticket.write(
+                {
+                    "mi_state": "triage",
+                    "mi_declared_at": ticket.mi_declared_at or now,
+                    "incident_manager_id": ticket.incident_manager_id.id or self.env.user.id,
+                }
+            )
+        self._mi_acknowledge(now)
+        self._mi_on_declared()
+        return True
+
+    def _mi_may_acknowledge(self, user):
+        self.ensure_one()
+        return user.has_group("major_incident.group_mi_manager") or self.env.su
+
+    def _mi_acknowledge(self, when):
+        """Record the acknowledgment (hook: stops the escalation, meets the ack clock)."""
+        self.write({"mi_acknowledged_at": when, "mi_acknowledged_by_id": self.env.user.id})
+
+    def action_dismiss(self, note=None):
+        """Not a major incident after all: counts towards urgency misuse."""
+        self._mi_check_manager()
+        self._mi_check_state(("candidate", "triage"), self.env._("dismissed"))
+        self.write(
+            {
+                "mi_state": "cancelled",
+                "mi_cancel_reason": "not_mi",
+                "mi_dismiss_note": note or False,
+                "mi_closed_at": fields.Datetime.now(),
+            }
+        )
+        self._mi_on_dismissed()
+        return True
+
+    def _mi_on_dismissed(self):
+        """Hook: a candidate was dismissed as not an MI."""
+
+    def action_start_investigation(self):
+        self._mi_check_manager()
+        self._mi_check_state(("triage",), self.env._("moved to investigation"))
+        self._mi_check_coding()
+        self.write({"mi_state": "investigating"})
+        return True
+
+    def action_mitigate(self):
+        """A workaround is in place."""
+        self._mi_check_manager()
+        self._mi_check_state(("investigating",), self.env._("moved to mitigation"))
+        self.write({"mi_state": "mitigating"})
+        return True
+
+    def action_resolve(self):
+        """Service restored. Within the brief-interruption time of detection the
+        MI is cancelled as a brief interruption (no debrief, no post-mortem)."""
+        self._mi_check_manager()
+        self._mi_check_state(("triage", "investigating", "mitigating"), self.env._("resolved"))
+        self._mi_check_coding()
+        now = fields.Datetime.now()
+        for ticket in self:
+            brief_minutes = (
+                ticket.mi_policy_id.brief_interruption_minutes if ticket.mi_policy_id else 15
+            )
+            if timing.is_brief_interruption(ticket.mi_detected_at, now, brief_minutes):
+                ticket.write(
+                    {
+                        "mi_state": "cancelled",
+                        "mi_cancel_reason": "brief",
+                        "mi_resolved_at": now,
+                        "mi_closed_at": now,
+                    }
+                )
+                ticket.message_post(
+                    body=self.env._(
+                        "Resolved within %(minutes)s minutes of detection: brief interruption. "
+                        "Documented and communicated; no debrief or post-mortem.",
+                        minutes=brief_minutes,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+            else:
+                ticket.write({"mi_state": "resolved", "mi_resolved_at": now})
+        self._mi_on_resolved()
+        return True
+
+    def _mi_on_resolved(self):
+        """Hook: MIs were resolved (or cancelled as brief interruptions)."""
+
+    def action_close(self):
+        self._mi_check_manager()
+        self._mi_check_state(("resolved",), self.env._("closed"))
+        self.write({"mi_state": "closed", "mi_closed_at": fields.Datetime.now()})
+        return True
+
+    def action_open_dismiss_wizard(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Dismiss as not a major incident"),
+            "res_model": "major.incident.dismiss.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_ticket_id": self.id},
+        }

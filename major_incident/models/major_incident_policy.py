@@ -1,0 +1,115 @@
+from odoo import api, fields, models
+from odoo.fields import Domain
+
+from .helpdesk_ticket import MI_SEVERITIES
+
+
+class MajorIncidentPolicy(models.Model):
+    """Every number of a procedure for one severity and/or issue type.
+
+    Durations are stored in minutes (hours for the debrief, business days for
+    the post-mortem) so that both seeds' tables load without conversion."""
+
+    _name = "major.incident.policy"
+    _description = "Major Incident Policy"
+    _order = "policy_set_id, sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    policy_set_id = fields.Many2one(
+        "major.incident.policy.set", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one("res.company", index=True)
+    severity = fields.Selection(
+        MI_SEVERITIES, help="Leave empty for a policy that applies to every severity."
+    )
+    issue_type_id = fields.Many2one(
+        "major.incident.issue.type",
+        help="Leave empty for a policy that applies to every issue type.",
+    )
+    definition = fields.Html(translate=True)
+    examples = fields.Html(translate=True)
+    escalation_path = fields.Char(
+        translate=True, help="The escalation path as the procedure words it."
+    )
+    communication = fields.Text(
+        translate=True, help="Who is told what, and how, as the procedure words it."
+    )
+    response_minutes = fields.Integer(
+        "Response (min)", default=15, help="Acknowledgment by the Incident Manager."
+    )
+    blast_minutes = fields.Integer(
+        "First blast (min)", default=15, help="First stakeholder notification after declaration."
+    )
+    update_interval_minutes = fields.Integer("Updates every (min)", default=60)
+    rto_minutes = fields.Integer("RTO (min)", help="Recovery Time Objective. 0: none.")
+    rpo_minutes = fields.Integer("RPO (min)", help="Recovery Point Objective. 0: none.")
+    resolution_minutes = fields.Integer("Resolution target (min)", help="0: none.")
+    resolution_target_note = fields.Char(translate=True)
+    debrief_hours = fields.Integer("Debrief within (h)", default=48)
+    postmortem_business_days = fields.Integer("Post-mortem within (business days)", default=7)
+    brief_interruption_minutes = fields.Integer(
+        "Brief interruption (min)",
+        default=15,
+        help="An incident resolved within this time of its detection is a brief "
+        "interruption: documented and communicated, no debrief or post-mortem.",
+    )
+    resource_calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Working calendar",
+        help="Business time for the post-mortem and debrief deadlines. "
+        "Empty: the company's working calendar.",
+    )
+    checklist_plan_id = fields.Many2one(
+        "mail.activity.plan",
+        string="Action checklist",
+        domain=[("res_model", "=", "helpdesk.ticket")],
+        help="The procedure's 'actions to be taken', scheduled as activities on declaration.",
+    )
+    playbook_plan_id = fields.Many2one(
+        "mail.activity.plan",
+        string="Resolution playbook",
+        domain=[("res_model", "=", "helpdesk.ticket")],
+        help="Resolution steps, scheduled as activities on declaration.",
+    )
+
+    _minutes_positive = models.Constraint(
+        "CHECK(response_minutes >= 0 AND blast_minutes >= 0 AND update_interval_minutes >= 0"
+        " AND COALESCE(rto_minutes, 0) >= 0 AND COALESCE(rpo_minutes, 0) >= 0"
+        " AND COALESCE(resolution_minutes, 0) >= 0 AND debrief_hours >= 0"
+        " AND postmortem_business_days >= 0 AND brief_interruption_minutes >= 0)",
+        "Policy durations cannot be negative.",
+    )
+
+    @api.depends("policy_set_id", "name")
+    def _compute_display_name(self):
+        for policy in self:
+            policy.display_name = (
+                f"{policy.policy_set_id.name} / {policy.name}" if policy.policy_set_id else policy.name
+            )
+
+    @api.model
+    def _find_for(self, policy_set, severity, issue_type, company):
+        """The most specific active policy of ``policy_set``.
+
+        An exact (issue type, severity) match wins over an issue-type-only one,
+        which wins over a severity-only one, which wins over a catch-all."""
+        if not policy_set:
+            return self.browse()
+        candidates = self.search(
+            Domain("policy_set_id", "=", policy_set.id)
+            & Domain("company_id", "in", [company.id, False])
+            & (Domain("severity", "=", severity) | Domain("severity", "=", False))
+            & (Domain("issue_type_id", "=", issue_type.id) | Domain("issue_type_id", "=", False))
+        )
+
+        def rank(policy):
+            return (
+                bool(policy.issue_type_id) * 2 + bool(policy.severity),
+                -policy.sequence,
+                bool(policy.company_id),
+            )
+
+        return max(candidates, key=rank) if candidates else candidates

@@ -1,0 +1,49 @@
+from odoo.tests import TransactionCase, new_test_user
+
+
+class MajorIncidentCase(TransactionCase):
+    """Users for each role and a company whose Incident Manager on duty is set."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.im = new_test_user(
+            cls.env,
+            login="mi_test_im",
+            name="Irene Manager",
+            groups="major_incident.group_mi_manager,helpdesk_mgmt.group_helpdesk_user",
+            phone="+1 416 555 0190",
+        )
+        cls.agent = new_test_user(
+            cls.env,
+            login="mi_test_agent",
+            name="Avery Agent",
+            groups="major_incident.group_mi_user,helpdesk_mgmt.group_helpdesk_user",
+        )
+        cls.mi_admin = new_test_user(
+            cls.env,
+            login="mi_test_admin",
+            name="Ada Admin",
+            groups="major_incident.group_mi_admin,helpdesk_mgmt.group_helpdesk_user",
+        )
+        cls.env.company.mi_incident_manager_id = cls.im
+        cls.env.company.mi_policy_set_id = cls.env.ref("major_incident.policy_set_sop")
+        cls.system = cls.env.ref("major_incident.code_system_vision")
+        cls.component = cls.env.ref("major_incident.code_component_vision_server")
+        cls.problem = cls.env.ref("major_incident.code_problem_down")
+
+    @classmethod
+    def _ticket(cls, **values):
+        vals = {"name": "Vision server down", "description": "<p>Bad gateway</p>"}
+        vals.update(values)
+        return cls.env["helpdesk.ticket"].create(vals)
+
+    def _code(self, ticket):
+        ticket.write(
+            {
+                "mi_system_id": self.system.id,
+                "mi_component_id": self.component.id,
+                "mi_problem_code_id": self.problem.id,
+                "mi_software_version": "4.12.3",
+            }
+        )

@@ -1,0 +1,68 @@
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged
+
+from .common import MajorIncidentCase
+
+
+@tagged("at_install", "-post_install")
+class TestDeclareWizard(MajorIncidentCase):
+    def test_new_ticket_from_phone_call(self):
+        customer = self.env["res.partner"].create({"name": "Northwind Test", "is_company": True})
+        wizard_form = Form(self.env["major.incident.declare.wizard"].with_user(self.im))
+        wizard_form.mode = "new"
+        wizard_form.name = "All kiosks down in Toronto"
+        wizard_form.description = "<p>Caller reports white screens on every kiosk.</p>"
+        wizard_form.severity = "p2"
+        wizard_form.control = "external"
+        wizard_form.affected_partner_ids.add(customer)
+        action = wizard_form.save().action_declare()
+        ticket = self.env["helpdesk.ticket"].browse(action["res_id"])
+        self.assertEqual(ticket.name, "All kiosks down in Toronto")
+        self.assertEqual(ticket.mi_state, "triage")
+        self.assertEqual(ticket.mi_source, "phone")
+        self.assertEqual(ticket.mi_severity, "p2")
+        self.assertEqual(ticket.mi_control, "external")
+        self.assertEqual(ticket.mi_affected_partner_ids, customer)
+        self.assertEqual(ticket.mi_policy_id, self.env.ref("major_incident.policy_sop_p2"))
+        self.assertEqual(ticket.incident_manager_id, self.im)
+
+    def test_promote_existing_ticket(self):
+        ticket = self._ticket()
+        wizard = (
+            self.env["major.incident.declare.wizard"]
+            .with_user(self.im)
+            .with_context(active_model="helpdesk.ticket", active_id=ticket.id)
+            .create({"severity": "p1", "source": "phone", "description": "<p>Escalated by phone</p>"})
+        )
+        self.assertEqual(wizard.mode, "existing")
+        wizard.action_declare()
+        self.assertTrue(ticket.is_major_incident)
+        self.assertEqual(ticket.mi_state, "triage")
+        self.assertEqual(ticket.mi_source, "phone")
+        self.assertIn("Escalated by phone", " ".join(ticket.message_ids.mapped("body")))
+
+    def test_promote_candidate_keeps_detection_time(self):
+        ticket = self._ticket(priority="3")
+        detected = ticket.mi_detected_at
+        self.env["major.incident.declare.wizard"].with_user(self.im).create(
+            {"mode": "existing", "ticket_id": ticket.id, "severity": "p2"}
+        ).action_declare()
+        self.assertEqual(ticket.mi_detected_at, detected)
+        self.assertEqual(ticket.mi_state, "triage")
+
+    def test_refusals(self):
+        wizard_model = self.env["major.incident.declare.wizard"].with_user(self.im)
+        with self.assertRaisesRegex(UserError, "title and a first description"):
+            wizard_model.create({"mode": "new", "name": "x"}).action_declare()
+        with self.assertRaisesRegex(UserError, "Choose the ticket"):
+            wizard_model.create({"mode": "existing"}).action_declare()
+        ticket = self._ticket()
+        ticket.with_user(self.im).action_declare_major_incident()
+        with self.assertRaisesRegex(UserError, "already a major incident"):
+            wizard_model.create({"mode": "existing", "ticket_id": ticket.id}).action_declare()
+        count = self.env["helpdesk.ticket"].search_count([])
+        with self.assertRaisesRegex(UserError, "future"):
+            wizard_model.create(
+                {"mode": "new", "name": "x", "description": "<p>y</p>", "detected_at": "2999-01-01 00:00:00"}
+            ).action_declare()
+        self.assertEqual(self.env["helpdesk.ticket"].search_count([]), count)

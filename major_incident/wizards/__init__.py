@@ -1,0 +1,2 @@
+from . import major_incident_declare_wizard
+from . import major_incident_dismiss_wizard

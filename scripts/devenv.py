@@ -1,0 +1,412 @@
+#!/usr/bin/env python3
+"""Run, test and benchmark the major_incident addon on real Odoo 19 and PostgreSQL.
+
+Only the standard library is used here so that the system ``python3`` can run it
+before any virtual environment exists.
+
+Odoo 19 is found through ``ODOO_PATH`` (a source tree) or an ``odoo`` package
+importable by the system ``python3``. PostgreSQL is the one given by the usual
+``PG*`` variables, else a throwaway cluster under ``.devenv/pg`` (unix socket only).
+"""
+import argparse
+import atexit
+import hashlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE = ROOT / ".devenv"
+VENV = ROOT / ".venv"
+ADDON = "major_incident"
+PG_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+# python-ldap builds against system LDAP headers and only serves auth_ldap,
+# which this addon neither needs nor installs.
+SKIPPED_REQUIREMENTS = {"python-ldap", "pypiwin32", "rl-renderpm"}
+HOW_TO_GET_ODOO = """\
+Odoo 19 was not found.
+  Get the official 19.0 source (https://github.com/odoo/odoo, branch 19.0), then either
+    export ODOO_PATH=/path/to/odoo      # the source tree (contains odoo/ and requirements.txt)
+  or make it importable by the system python3, e.g.
+    python3 -m pip install --no-deps -e /path/to/odoo
+"""
+
+
+def log(msg):
+    print(f"[devenv] {msg}", flush=True)
+
+
+# --------------------------------------------------------------------------- Odoo
+
+def find_odoo():
+    """Return (source tree, how it was found) or (None, reason)."""
+    env_path = os.environ.get("ODOO_PATH")
+    if env_path:
+        root = Path(env_path).resolve()
+        if (root / "odoo" / "release.py").is_file():
+            return root, "ODOO_PATH"
+        return None, f"ODOO_PATH={env_path} is not an Odoo source tree (no odoo/release.py)"
+    probe = subprocess.run(
+        ["python3", "-c", "import odoo, os; print('\\n'.join(odoo.__path__))"],
+        capture_output=True, text=True, cwd="/",
+        env={k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")},
+    )
+    if probe.returncode == 0:
+        for line in probe.stdout.split():
+            pkg = Path(line)
+            if (pkg / "release.py").is_file():
+                return pkg.parent, "system python3"
+    return None, "neither ODOO_PATH is set nor is 'odoo' importable by the system python3"
+
+
+def odoo_series(root):
+    text = (root / "odoo" / "release.py").read_text()
+    match = re.search(r"version_info\s*=\s*\((\d+),\s*(\d+)", text)
+    return f"{match[1]}.{match[2]}" if match else "?"
+
+
+def require_odoo():
+    root, how = find_odoo()
+    if root is None:
+        sys.stderr.write(f"{how}\n{HOW_TO_GET_ODOO}")
+        sys.exit(2)
+    if odoo_series(root) != "19.0":
+        sys.stderr.write(f"{root} is Odoo {odoo_series(root)}, not 19.0\n{HOW_TO_GET_ODOO}")
+        sys.exit(2)
+    return root
+
+
+# --------------------------------------------------------------------------- venv
+
+def venv_python():
+    return VENV / "bin" / "python"
+
+
+def resolved_odoo_requirements(root):
+    """Odoo's pins for this Python; on 3.11 the 3.12 pins, several 3.11 ones do not build."""
+    vendored = "pip._vendor.packaging"
+    code = f"""
+import sys, re
+from {vendored}.requirements import Requirement
+env = {{"python_version": "3.12" if sys.version_info[:2] <= (3, 11) else "%d.%d" % sys.version_info[:2],
+        "sys_platform": sys.platform}}
+for line in open(sys.argv[1]):
+    line = line.split('#', 1)[0].strip()
+    if not line:
+        continue
+    req = Requirement(line)
+    if req.marker is None or req.marker.evaluate(env):
+        req.marker = None
+        print(req)
+"""
+    out = subprocess.run([str(venv_python()), "-c", code, str(root / "requirements.txt")],
+                         check=True, capture_output=True, text=True).stdout
+    return [line for line in out.splitlines()
+            if re.split(r"[=<>!~ \[]", line, maxsplit=1)[0].lower() not in SKIPPED_REQUIREMENTS]
+
+
+def ensure_venv(root):
+    """Create .venv once; reinstall only when an input changed."""
+    inputs = [(ROOT / "requirements-dev.txt").read_bytes(), str(sys.version_info[:2]).encode()]
+    if root is not None:
+        inputs += [(root / "requirements.txt").read_bytes(), str(root).encode()]
+    stamp = hashlib.sha256(b"\0".join(inputs)).hexdigest()
+    stamp_file = VENV / ".devenv-stamp"
+    if stamp_file.is_file() and stamp_file.read_text() == stamp and venv_python().exists():
+        return
+    log("building .venv (first run, or requirements changed)")
+    if not venv_python().exists():
+        subprocess.run(["python3", "-m", "venv", str(VENV)], check=True)
+    pip = [str(venv_python()), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    if root is not None:
+        reqs = STATE / "odoo-requirements.txt"
+        STATE.mkdir(exist_ok=True)
+        reqs.write_text("\n".join(resolved_odoo_requirements(root)) + "\n")
+        subprocess.run(pip + ["-r", str(reqs)], check=True)
+        site = subprocess.run([str(venv_python()), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                              check=True, capture_output=True, text=True).stdout.strip()
+        Path(site, "odoo-source.pth").write_text(f"{root}\n")
+    # OCA addon wheels require 'odoo==19.0.*', which no registry here serves:
+    # the Odoo source tree above is that dependency.
+    dev = [line.strip() for line in (ROOT / "requirements-dev.txt").read_text().splitlines()
+           if line.strip() and not line.startswith("#")]
+    oca = [r for r in dev if r.startswith("odoo-addon-")]
+    subprocess.run(pip + [r for r in dev if r not in oca], check=True)
+    if oca:
+        subprocess.run(pip + ["--no-deps"] + oca, check=True)
+    stamp_file.write_text(stamp)
+
+
+def addons_path(root):
+    site = subprocess.run([str(venv_python()), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    return ",".join([str(root / "odoo" / "addons"), str(Path(site) / "odoo" / "addons"), str(ROOT)])
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+def external_db_given():
+    return any(os.environ.get(v) for v in ("PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGSERVICE")) \
+        or os.environ.get("DB_HOST")
+
+
+def as_postgres(cmd):
+    """initdb and postgres refuse to run as root: drop to the postgres account."""
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--"] + cmd
+    return cmd
+
+
+class Cluster:
+    """A throwaway PostgreSQL cluster, reachable only through a unix socket in .devenv/pg."""
+
+    def __init__(self):
+        self.dir = STATE / "pg"
+        self.data = self.dir / "data"
+        self.socket_dir = self.dir / "run"
+        self.started = False
+
+    def bin(self, name):
+        for d in PG_BIN_DIRS:
+            if (d / name).exists():
+                return str(d / name)
+        found = shutil.which(name)
+        if not found:
+            sys.exit(f"PostgreSQL server binaries ({name}) not found: apt-get install postgresql")
+        return found
+
+    def start(self):
+        self.socket_dir.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres")
+            shutil.chown(self.socket_dir, "postgres")
+        if not (self.data / "PG_VERSION").exists():
+            subprocess.run(as_postgres([self.bin("initdb"), "-D", str(self.data), "-U", "odoo",
+                                        "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
+                           check=True, stdout=subprocess.DEVNULL)
+        status = subprocess.run(as_postgres([self.bin("pg_ctl"), "-D", str(self.data), "status"]),
+                                capture_output=True)
+        if status.returncode != 0:
+            opts = (f"-k {self.socket_dir} -c listen_addresses='' -c fsync=off "
+                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+            subprocess.run(as_postgres([self.bin("pg_ctl"), "-D", str(self.data), "-w", "-l",
+                                        str(self.dir / "server.log"), "-o", opts, "start"]),
+                           check=True, stdout=subprocess.DEVNULL)
+            self.started = True
+            atexit.register(self.stop)
+        return self
+
+    def stop(self):
+        if self.started:
+            subprocess.run(as_postgres([self.bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "stop"]),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.started = False
+
+    def odoo_args(self):
+        return [f"--db_host={self.socket_dir}", "--db_user=odoo"]
+
+
+def db_args():
+    """Odoo connection options, and the cluster started for them if any."""
+    if external_db_given():
+        args = []
+        if os.environ.get("DB_HOST"):
+            args.append(f"--db_host={os.environ['DB_HOST']}")
+        return args, None
+    cluster = Cluster().start()
+    return cluster.odoo_args(), cluster
+
+
+def psql_env(cluster):
+    env = dict(os.environ)
+    if cluster:
+        env.update(PGHOST=str(cluster.socket_dir), PGUSER="odoo")
+    return env
+
+
+def drop_db(name, cluster):
+    subprocess.run(["dropdb", "--if-exists", "--force", name], env=psql_env(cluster),
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def db_exists(name, cluster):
+    out = subprocess.run(["psql", "-XAtqd", "postgres", "-c",
+                          f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+                         env=psql_env(cluster), capture_output=True, text=True)
+    return out.stdout.strip() == "1"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def odoo_cmd(root, extra):
+    return [str(venv_python()), "-m", "odoo", f"--addons-path={addons_path(root)}",
+            "--data-dir", str(STATE / "filestore")] + extra
+
+
+# --------------------------------------------------------------------------- tests
+
+def run_repo_tests():
+    """pytest over tests/; returns (passed, failed)."""
+    python = str(venv_python()) if venv_python().exists() else "python3"
+    proc = subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "tests")],
+                          cwd=ROOT, capture_output=True, text=True)
+    sys.stdout.write(proc.stdout[-3000:])
+    sys.stderr.write(proc.stderr[-2000:])
+    counts = dict.fromkeys(("passed", "failed", "error", "errors"), 0)
+    tail = proc.stdout.strip().splitlines()[-1:] or [""]
+    for number, word in re.findall(r"(\d+) (passed|failed|errors?)", tail[0]):
+        counts[word] += int(number)
+    failed = counts["failed"] + counts["error"] + counts["errors"]
+    if proc.returncode not in (0, 5) and not failed:
+        failed = 1
+    return counts["passed"], failed
+
+
+def parse_odoo_log(text):
+    """(run, failed, errors, skipped) from Odoo's test log."""
+    run = failed = errors = 0
+    for f, e, n in re.findall(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests", text):
+        failed += int(f)
+        errors += int(e)
+        run += int(n)
+    skipped = len(re.findall(r"odoo\.tests\.result: skipped ", text))
+    return run, failed, errors, skipped
+
+
+def cmd_test(_args):
+    STATE.mkdir(exist_ok=True)
+    root, how = find_odoo()
+    ensure_venv(root)
+    odoo_passed = odoo_failed = 0
+    if root is None or odoo_series(root) != "19.0":
+        reason = how if root is None else f"{root} is Odoo {odoo_series(root)}, not 19.0"
+        print(f"ODOO SUITE SKIPPED: {reason}. Only the repository-level tests ran.\n{HOW_TO_GET_ODOO}")
+    else:
+        log(f"Odoo 19 from {root} ({how})")
+        extra, cluster = db_args()
+        db = f"mi_test_{os.getpid()}"
+        log_dir = STATE / "logs"
+        log_dir.mkdir(exist_ok=True)
+        logfile = log_dir / f"test-{time.strftime('%Y%m%d-%H%M%S')}.log"
+        log(f"Odoo test log: {logfile}")
+        drop_db(db, cluster)
+        tags = os.environ.get("TEST_TAGS", f"/{ADDON}")
+        cmd = odoo_cmd(root, extra + [
+            "-d", db, "-i", ADDON, "--with-demo", f"--test-tags={tags}",
+            "--stop-after-init", "--log-level=test", f"--http-port={free_port()}",
+            f"--logfile={logfile}", "--max-cron-threads=0",
+        ])
+        started = time.time()
+        proc = subprocess.run(cmd, cwd=ROOT)
+        text = logfile.read_text(errors="replace") if logfile.exists() else ""
+        run, failed, errors, skipped = parse_odoo_log(text)
+        problems = re.findall(r"^\S+ \S+ \d+ (?:ERROR|CRITICAL) .*$", text, re.M)
+        for line in problems[:40]:
+            print(line)
+        log(f"Odoo: {run} tests, {failed} failed, {errors} errors, {skipped} skipped "
+            f"in {time.time() - started:.0f}s (exit {proc.returncode})")
+        if skipped:
+            print("Skipped Odoo tests count as failures (a browser test skipped is a test not run):")
+            for line in re.findall(r"^.*odoo\.tests\.result: skipped .*$", text, re.M):
+                print("  " + line)
+        odoo_failed = failed + errors + skipped
+        odoo_passed = run - failed - errors - skipped
+        if (proc.returncode != 0 or problems or run == 0) and odoo_failed == 0:
+            odoo_failed = 1
+            print("Odoo failed outside the tests (install error, or logged errors): see the log.")
+        drop_db(db, cluster)
+    repo_passed, repo_failed = run_repo_tests()
+    passed, failed = odoo_passed + repo_passed, odoo_failed + repo_failed
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+# --------------------------------------------------------------------------- run
+
+def cmd_run(args):
+    STATE.mkdir(exist_ok=True)
+    root = require_odoo()
+    ensure_venv(root)
+    extra, cluster = db_args()
+    db = args.database
+    if not db_exists(db, cluster):
+        log(f"creating database {db} with {ADDON} and demo data")
+        subprocess.run(odoo_cmd(root, extra + ["-d", db, "-i", ADDON, "--with-demo", "--stop-after-init",
+                                                "--log-level=warn"]), check=True, cwd=ROOT)
+    log(f"Odoo on http://localhost:{args.port}  (login admin / admin); Ctrl-C stops Odoo and the database")
+    proc = subprocess.Popen(odoo_cmd(root, extra + ["-d", db, f"--http-port={args.port}",
+                                                     f"--db-filter=^{db}$"]), cwd=ROOT)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.send_signal(signal.SIGINT)
+        proc.wait()
+        return 0
+
+
+def cmd_odoo(args):
+    """Run Odoo with the repo's addons path and database settings: `devenv.py odoo -- ARGS`."""
+    root = require_odoo()
+    ensure_venv(root)
+    extra, _cluster = db_args()
+    return subprocess.run(odoo_cmd(root, extra + args.odoo_args), cwd=ROOT).returncode
+
+
+def cmd_pot(_args):
+    """Regenerate i18n/major_incident.pot from a scratch database."""
+    root = require_odoo()
+    ensure_venv(root)
+    extra, cluster = db_args()
+    db = f"mi_pot_{os.getpid()}"
+    drop_db(db, cluster)
+    pot = ROOT / ADDON / "i18n" / f"{ADDON}.pot"
+    subprocess.run(odoo_cmd(root, extra + ["-d", db, "-i", ADDON, "--stop-after-init", "--log-level=warn"]),
+                   check=True, cwd=ROOT)
+    # The i18n sub-command reads its connection from a configuration file only.
+    conf = STATE / "odoo-i18n.conf"
+    options = dict(arg.lstrip("-").split("=", 1) for arg in extra)
+    options["addons_path"] = addons_path(root)
+    conf.write_text("[options]\n" + "".join(f"{k} = {v}\n" for k, v in options.items()))
+    subprocess.run([str(venv_python()), "-m", "odoo", "i18n", "export", "-c", str(conf), "-d", db,
+                    "-o", str(pot), ADDON], check=True, cwd=ROOT)
+    drop_db(db, cluster)
+    log(f"wrote {pot}")
+    return 0
+
+
+def cmd_shell_env(_args):
+    """Print the environment for ad-hoc Odoo commands (used by bench/)."""
+    root = require_odoo()
+    ensure_venv(root)
+    print(f"ODOO_ROOT={root}\nADDONS_PATH={addons_path(root)}\nVENV_PYTHON={venv_python()}")
+    return 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("test", help="fresh database, addon tests and repository tests")
+    run = sub.add_parser("run", help="start Odoo with the addon and demo data")
+    run.add_argument("--database", default=os.environ.get("MI_DB", "major_incident"))
+    run.add_argument("--port", type=int, default=int(os.environ.get("MI_PORT", "8069")))
+    sub.add_parser("env", help="print paths for other tools")
+    sub.add_parser("pot", help="regenerate the addon's .pot file")
+    odoo = sub.add_parser("odoo", help="run Odoo with this repo's settings")
+    odoo.add_argument("odoo_args", nargs=argparse.REMAINDER)
+    args = parser.parse_args()
+    handler = {"test": cmd_test, "run": cmd_run, "env": cmd_shell_env, "pot": cmd_pot, "odoo": cmd_odoo}[args.command]
+    sys.exit(handler(args))
+
+
+if __name__ == "__main__":
+    main()

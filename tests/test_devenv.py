@@ -1,0 +1,34 @@
+"""The test runner's own logic: counting Odoo's results, finding Odoo."""
+import devenv
+
+
+def test_parse_odoo_log_counts_runs_failures_and_skips():
+    text = "\n".join(
+        [
+            "2026-01-01 INFO db odoo.tests.result: skipped TestTour.test_tour : Chrome not found",
+            "2026-01-01 ERROR db odoo.tests.result: 1 failed, 2 error(s) of 30 tests when loading database 'x'",
+            "2026-01-01 INFO db odoo.tests.result: 0 failed, 0 error(s) of 5 tests when loading database 'x'",
+        ]
+    )
+    assert devenv.parse_odoo_log(text) == (35, 1, 2, 1)
+
+
+def test_parse_odoo_log_empty():
+    assert devenv.parse_odoo_log("") == (0, 0, 0, 0)
+
+
+def test_find_odoo_rejects_bad_odoo_path(monkeypatch, tmp_path):
+    monkeypatch.setenv("ODOO_PATH", str(tmp_path))
+    root, reason = devenv.find_odoo()
+    assert root is None
+    assert "not an Odoo source tree" in reason
+
+
+def test_find_odoo_accepts_source_tree(monkeypatch, tmp_path):
+    (tmp_path / "odoo").mkdir()
+    (tmp_path / "odoo" / "release.py").write_text("version_info = (19, 0, 0, 'final', 0, '')\n")
+    monkeypatch.setenv("ODOO_PATH", str(tmp_path))
+    root, how = devenv.find_odoo()
+    assert root == tmp_path.resolve()
+    assert how == "ODOO_PATH"
+    assert devenv.odoo_series(root) == "19.0"
