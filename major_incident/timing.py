@@ -1,8 +1,14 @@
 """Time rules of the major-incident procedure, over plain values.
 
-Nothing here touches the ORM: the models feed these functions datetimes and
-numbers from policies, and tests can exercise them without a database."""
+Nothing here touches the ORM: the models feed these functions datetimes,
+numbers from policies and working intervals from calendars, so each rule can
+be read and tested on its own. All datetimes are naive UTC, as Odoo stores them.
+"""
 from datetime import timedelta
+
+# The SOP's update reminder: the Incident Manager is nudged this long before an
+# update falls due.
+UPDATE_REMINDER_LEAD = timedelta(minutes=10)
 
 
 def is_brief_interruption(detected_at, resolved_at, brief_minutes):
@@ -11,3 +17,56 @@ def is_brief_interruption(detected_at, resolved_at, brief_minutes):
     if not detected_at or not resolved_at or brief_minutes <= 0:
         return False
     return resolved_at - detected_at <= timedelta(minutes=brief_minutes)
+
+
+def wall_deadline(started_at, minutes, paused_minutes=0.0):
+    """Deadline of a wall-clock target: time on hold does not count."""
+    return started_at + timedelta(minutes=minutes + paused_minutes)
+
+
+def paused_minutes_between(paused_at, resumed_at):
+    return max((resumed_at - paused_at).total_seconds() / 60.0, 0.0)
+
+
+def plan_work_time(start, duration, work_intervals):
+    """The moment ``duration`` of work time has elapsed after ``start``.
+
+    ``work_intervals`` are (begin, end) pairs in ascending order, holidays and
+    weekends already left out. Returns None when they run out first."""
+    remaining = duration
+    for begin, end in work_intervals:
+        if end <= start:
+            continue
+        begin = max(begin, start)
+        available = end - begin
+        if remaining <= available:
+            return begin + remaining
+        remaining -= available
+    return None
+
+
+def ladder_times(started_at, wait_minutes):
+    """When each escalation level is called: level 1 at ``started_at``, every
+    next level ``wait`` minutes after the previous one (SOP 2.3: IM; after 5
+    minutes the directors; after an additional 10 minutes the VP)."""
+    times = []
+    moment = started_at
+    for wait in wait_minutes:
+        moment = moment + timedelta(minutes=wait)
+        times.append(moment)
+    return times
+
+
+def update_reminder_at(due_at, lead=UPDATE_REMINDER_LEAD):
+    return due_at - lead
+
+
+def response_minutes_for_tier(targets, tier, in_business_hours, default_minutes):
+    """Response target for a customer tier (urgent-support FAQ: Enterprise 15
+    minutes; Pro 30 minutes in business hours, 2 hours outside).
+
+    ``targets`` maps a tier to (business-hours minutes, outside-hours minutes)."""
+    if tier not in targets:
+        return default_minutes
+    inside, outside = targets[tier]
+    return inside if in_business_hours else outside

@@ -2,6 +2,14 @@ from . import major_incident_policy_set
 from . import major_incident_issue_type
 from . import major_incident_policy
 from . import major_incident_code
+from . import major_incident_escalation_level
+from . import major_incident_escalation
+from . import major_incident_clock
+from . import major_incident_maintenance_window
+from . import major_incident_roster
+from . import major_incident_response_target
+from . import resource_calendar
+from . import res_users
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -136,6 +136,25 @@ class HelpdeskTicket(models.Model):
         "calendar.event", "Bridge call", copy=False, groups="base.group_user"
     )
     mi_dr_declared_at = fields.Datetime("DR declared at", copy=False, groups="base.group_user")
+    mi_clock_ids = fields.One2many(
+        "major.incident.clock", "ticket_id", "SLA clocks", copy=False, groups="base.group_user"
+    )
+    mi_escalation_ids = fields.One2many(
+        "major.incident.escalation", "ticket_id", "Escalations", copy=False, groups="base.group_user"
+    )
+    mi_next_deadline = fields.Datetime(
+        "Next deadline",
+        compute="_compute_mi_clock_summary",
+        store=True,
+        help="The nearest deadline of the running clocks.",
+    )
+    mi_breached = fields.Boolean("SLA breached", compute="_compute_mi_clock_summary", store=True)
+    mi_in_maintenance = fields.Boolean(
+        "In maintenance window",
+        compute="_compute_mi_in_maintenance",
+        store=True,
+        help="Detected inside a scheduled maintenance window for its system: its clocks do not breach.",
+    )
 
     @api.depends("mi_severity", "mi_issue_type_id", "team_id", "company_id", "is_major_incident")
     def _compute_mi_policy_id(self):
@@ -154,6 +173,23 @@ class HelpdeskTicket(models.Model):
     def _mi_policy_set(self):
         self.ensure_one()
         return self.team_id.mi_policy_set_id or self.company_id.mi_policy_set_id
+
+    @api.depends("mi_clock_ids.state", "mi_clock_ids.deadline")
+    def _compute_mi_clock_summary(self):
+        for ticket in self:
+            clocks = ticket.sudo().mi_clock_ids
+            running = clocks.filtered(lambda c: c.state == "running" and c.kind != "escalation")
+            ticket.mi_next_deadline = min(running.mapped("deadline"), default=False)
+            ticket.mi_breached = any(c.state == "breached" for c in clocks)
+
+    @api.depends("mi_system_id", "mi_detected_at", "company_id")
+    def _compute_mi_in_maintenance(self):
+        windows = self.env["major.incident.maintenance.window"].sudo()
+        for ticket in self:
+            ticket.mi_in_maintenance = bool(
+                ticket.is_major_incident
+                and windows._covering(ticket.mi_detected_at, ticket.sudo().mi_system_id, ticket.company_id)
+            )
 
     @api.depends(*MI_CODING_FIELDS)
     def _compute_mi_coding_complete(self):
@@ -175,6 +211,8 @@ class HelpdeskTicket(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
+        if {"mi_severity", "mi_issue_type_id", "mi_policy_id"} & set(vals):
+            self.filtered("is_major_incident")._mi_replan_clocks()
         if vals.get("priority") == URGENT_PRIORITY:
             upgraded = self.filtered(lambda t: not t.is_major_incident)
             if upgraded:
@@ -184,8 +222,14 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------------ state machine
 
     def _mi_manager_on_duty(self):
-        """The Incident Manager to call for this ticket's company."""
+        """The Incident Manager to call: from the roster (delegate or manager when the
+        primary is on leave), else the company's Incident Manager on duty. Rosters do
+        not follow working hours, so an MI raised out of hours still reaches a person."""
         self.ensure_one()
+        now = fields.Datetime.now()
+        entry = self.env["major.incident.roster"].sudo()._entry_for(self.team_id, self.company_id, now)
+        if entry:
+            return entry._on_duty(now)
         return self.company_id.mi_incident_manager_id
 
     def _mi_raise_candidate(self, source, detected_at=None):
@@ -205,7 +249,8 @@ class HelpdeskTicket(models.Model):
         self._mi_on_candidate()
 
     def _mi_on_candidate(self):
-        """Hook: a candidate was raised (the escalation starts here)."""
+        """A candidate was raised: its clocks start and the ladder calls its first level."""
+        self._mi_open_clocks(["ack", "escalation", "blast", "update", "rto", "resolution"])
 
     def _mi_on_declared(self):
         """Hook: an MI was declared; schedules its policy's checklist and playbook."""
@@ -317,12 +362,20 @@ class HelpdeskTicket(models.Model):
         return True
 
     def _mi_may_acknowledge(self, user):
+        """The Incident Manager group, or anybody the ladder called for this incident."""
         self.ensure_one()
-        return user.has_group("major_incident.group_mi_manager") or self.env.su
+        return (
+            self.env.su
+            or user.has_group("major_incident.group_mi_manager")
+            or user in self.sudo().mi_escalation_ids.user_id
+        )
 
     def _mi_acknowledge(self, when):
-        """Record the acknowledgment (hook: stops the escalation, meets the ack clock)."""
+        """Record the acknowledgment: the ladder stops and the response clock is met."""
         self.write({"mi_acknowledged_at": when, "mi_acknowledged_by_id": self.env.user.id})
+        for ticket in self.sudo():
+            ticket.mi_escalation_ids._stop(self.env.user, when)
+        self._mi_meet_clocks(["ack", "escalation"], when)
 
     def action_dismiss(self, note=None):
         """Not a major incident after all: counts towards urgency misuse."""
@@ -340,7 +393,11 @@ class HelpdeskTicket(models.Model):
         return True
 
     def _mi_on_dismissed(self):
-        """Hook: a candidate was dismissed as not an MI."""
+        """Not an MI: every clock stops and whoever is still being called is released."""
+        now = fields.Datetime.now()
+        for ticket in self.sudo():
+            ticket.mi_escalation_ids._stop(self.env.user, now)
+        self._mi_cancel_clocks()
 
     def action_start_investigation(self):
         self._mi_check_manager()
@@ -390,12 +447,19 @@ class HelpdeskTicket(models.Model):
         return True
 
     def _mi_on_resolved(self):
-        """Hook: MIs were resolved (or cancelled as brief interruptions)."""
+        """Service restored: recovery clocks are met; a real MI starts its debrief
+        and post-mortem clocks, a brief interruption does not."""
+        for ticket in self:
+            ticket._mi_meet_clocks(["rto", "resolution", "dr_rto", "dr_rpo"], ticket.mi_resolved_at)
+            ticket._mi_cancel_clocks(["ack", "escalation", "update"])
+            if ticket.mi_state == "resolved":
+                ticket._mi_open_clocks(["debrief", "postmortem"], ticket.mi_resolved_at)
 
     def action_close(self):
         self._mi_check_manager()
         self._mi_check_state(("resolved",), self.env._("closed"))
         self.write({"mi_state": "closed", "mi_closed_at": fields.Datetime.now()})
+        self._mi_cancel_clocks(["blast"])
         return True
 
     def action_open_dismiss_wizard(self):
@@ -408,3 +472,125 @@ class HelpdeskTicket(models.Model):
             "target": "new",
             "context": {"default_ticket_id": self.id},
         }
+
+    # ------------------------------------------------------------------ clocks
+
+    def _mi_calendar(self):
+        """Business time of the policy, else of the company."""
+        self.ensure_one()
+        return self.mi_policy_id.resource_calendar_id or self.company_id.resource_calendar_id
+
+    def _mi_response_minutes(self):
+        """The response target: by customer tier when the policy set defines one
+        (in or out of the calendar's business hours at detection), else the policy's."""
+        self.ensure_one()
+        default = self.mi_policy_id.response_minutes or 15
+        policy_set = self.mi_policy_id.policy_set_id
+        tier = self.partner_id.commercial_partner_id.mi_support_tier
+        if not policy_set.response_target_ids or not tier:
+            return default
+        targets = {
+            t.tier: (t.business_hours_minutes, t.outside_hours_minutes)
+            for t in policy_set.response_target_ids
+        }
+        detected = self.mi_detected_at or fields.Datetime.now()
+        in_hours = self._mi_calendar()._mi_is_working_time(detected)
+        return timing.response_minutes_for_tier(targets, tier, in_hours, default)
+
+    def _mi_clock_start(self, kind, default):
+        self.ensure_one()
+        if kind in ("ack", "blast", "rto", "resolution"):
+            return self.mi_detected_at or default
+        if kind in ("debrief", "postmortem"):
+            return self.mi_resolved_at or default
+        return default
+
+    def _mi_open_clocks(self, kinds, start=None):
+        """Open ``kinds`` clocks from the policy; an escalation clock calls its first level at once."""
+        clocks = self.env["major.incident.clock"].sudo()._open(self.sudo(), kinds, start)
+        escalations = clocks.filtered(lambda c: c.kind == "escalation")
+        if escalations:
+            escalations._start_ladder()
+        return clocks
+
+    def _mi_meet_clocks(self, kinds, when=None):
+        return self.sudo().mi_clock_ids.filtered(lambda c: c.kind in kinds)._meet(when)
+
+    def _mi_cancel_clocks(self, kinds=None):
+        clocks = self.sudo().mi_clock_ids
+        if kinds is not None:
+            clocks = clocks.filtered(lambda c: c.kind in kinds)
+        clocks._cancel()
+
+    def _mi_restart_update_clock(self, when=None, next_due=None):
+        """An update was sent: the running update clock is met and the next one starts,
+        due at ``next_due`` (the announced next update time) or after the policy's cadence."""
+        when = when or fields.Datetime.now()
+        for ticket in self.sudo():
+            ticket._mi_meet_clocks(["update"], when)
+            if ticket.mi_state not in MI_ACTIVE_STATES:
+                continue
+            clock = ticket._mi_open_clocks(["update"], when)
+            if clock and next_due:
+                minutes = max((next_due - when).total_seconds() / 60.0, 1.0)
+                clock.target_minutes = minutes
+                clock._replan()
+
+    def _mi_replan_clocks(self):
+        """Severity or policy changed: open clocks take the new targets, counted from their start."""
+        clocks = self.sudo().mi_clock_ids.filtered(
+            lambda c: c.state in ("running", "paused") and c.kind not in ("escalation", "update")
+        )
+        model = self.env["major.incident.clock"]
+        for clock in clocks:
+            target = model._target_for(clock.ticket_id, clock.kind)
+            if target:
+                clock.target_minutes, clock.business_time = target
+        clocks.filtered(lambda c: c.state == "running")._replan()
+        for clock in clocks.filtered(lambda c: c.state == "paused"):
+            clock.deadline = clock._compute_deadline()
+
+    def _mi_on_update_due(self, clock):
+        """An update fell due and nothing was sent: remind, or send the holding update."""
+        return False
+
+    def action_pause_clocks(self, reason):
+        """Externally controlled MI: the recovery clocks wait on the client or vendor."""
+        self._mi_check_manager()
+        for ticket in self:
+            if ticket.mi_control != "external":
+                raise UserError(
+                    self.env._(
+                        "Only an incident restored by the client or a third party can be put on hold: "
+                        "%(ticket)s is restored by us.",
+                        ticket=ticket.display_name,
+                    )
+                )
+            if not reason:
+                raise UserError(self.env._("Say what the incident is waiting for."))
+            paused = ticket.sudo().mi_clock_ids._pause(reason)
+            if not paused:
+                raise UserError(self.env._("%(ticket)s has no running recovery clock to put on hold.",
+                                           ticket=ticket.display_name))
+            ticket.message_post(
+                body=self.env._("Recovery clocks on hold: %(reason)s", reason=reason),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def action_resume_clocks(self):
+        self._mi_check_manager()
+        for ticket in self:
+            resumed = ticket.sudo().mi_clock_ids._resume()
+            if not resumed:
+                raise UserError(self.env._("%(ticket)s has no clock on hold.", ticket=ticket.display_name))
+            ticket.message_post(
+                body=self.env._(
+                    "Recovery clocks resumed; new deadlines: %(deadlines)s",
+                    deadlines=", ".join(
+                        f"{c.kind} {fields.Datetime.to_string(c.deadline)}" for c in resumed
+                    ),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True

@@ -56,6 +56,20 @@ class MajorIncidentPolicy(models.Model):
         help="An incident resolved within this time of its detection is a brief "
         "interruption: documented and communicated, no debrief or post-mortem.",
     )
+    dr_rto_minutes = fields.Integer(
+        "DR failover RTO (min)", default=15, help="SOP 2.1: 15-minute RTO for DR failover."
+    )
+    dr_rpo_minutes = fields.Integer(
+        "DR failover RPO (min)", default=15, help="SOP 2.1: 15-minute RPO for DR failover."
+    )
+    auto_holding_update = fields.Boolean(
+        "Send holding updates automatically",
+        help="When the next update falls due and nothing was sent, send the holding "
+        "update (no new findings, next update time) instead of only reminding.",
+    )
+    escalation_level_ids = fields.One2many(
+        "major.incident.escalation.level", "policy_id", string="Escalation ladder", copy=True
+    )
     resource_calendar_id = fields.Many2one(
         "resource.calendar",
         string="Working calendar",
@@ -79,7 +93,8 @@ class MajorIncidentPolicy(models.Model):
         "CHECK(response_minutes >= 0 AND blast_minutes >= 0 AND update_interval_minutes >= 0"
         " AND COALESCE(rto_minutes, 0) >= 0 AND COALESCE(rpo_minutes, 0) >= 0"
         " AND COALESCE(resolution_minutes, 0) >= 0 AND debrief_hours >= 0"
-        " AND postmortem_business_days >= 0 AND brief_interruption_minutes >= 0)",
+        " AND postmortem_business_days >= 0 AND brief_interruption_minutes >= 0"
+        " AND COALESCE(dr_rto_minutes, 0) >= 0 AND COALESCE(dr_rpo_minutes, 0) >= 0)",
         "Policy durations cannot be negative.",
     )
 

@@ -16,6 +16,9 @@ class MajorIncidentPolicySet(models.Model):
     source_document = fields.Char(help="The procedure this set implements, e.g. its title and version.")
     policy_ids = fields.One2many("major.incident.policy", "policy_set_id", string="Policies")
     policy_count = fields.Integer(compute="_compute_policy_count")
+    response_target_ids = fields.One2many(
+        "major.incident.response.target", "policy_set_id", string="Response targets by customer tier"
+    )
 
     def _compute_policy_count(self):
         counts = dict(

@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.phone_validation.tools import phone_validation
@@ -6,6 +6,12 @@ from odoo.addons.phone_validation.tools import phone_validation
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
+
+    mi_support_tier = fields.Selection(
+        [("enterprise", "Enterprise"), ("pro", "Pro")],
+        "Support tier",
+        help="Selects the urgent response target (set it on the company; contacts inherit it).",
+    )
 
     def _mi_phone_e164(self, number=None):
         """``number`` (default: the partner's phone) in E.164, the form an escalation

@@ -1,2 +1,3 @@
 from . import major_incident_declare_wizard
 from . import major_incident_dismiss_wizard
+from . import major_incident_pause_wizard
