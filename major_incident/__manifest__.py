@@ -44,6 +44,7 @@
     "demo": [
         "demo/res_users_demo.xml",
         "demo/major_incident_urgent_support_demo.xml",
+        "demo/major_incident_escalation_demo.xml",
         "demo/helpdesk_ticket_demo.xml",
     ],
     "installable": True,

@@ -380,13 +380,10 @@ class MajorIncidentClock(models.Model):
             ticket = clock.ticket_id
             level = clock.escalation_level_id
             levels = ticket.mi_policy_id.escalation_level_ids.sorted("sequence")
+            previous = ticket.mi_escalation_ids.filtered(lambda r: r.outcome == "called")
             try:
-                with self.env.cr.savepoint():
-                    ticket.mi_escalation_ids.filtered(lambda r: r.outcome == "called").write(
-                        {"outcome": "escalated"}
-                    )
-                    escalation_model._call(ticket, level, now)
-                    clock._plan_next_level(levels, level)
+                # _call checks every number before it writes anything.
+                escalation_model._call(ticket, level, now)
             except UserError as error:
                 # A bad number must not stop the ladder for good: say so, retry shortly.
                 ticket.message_post(
@@ -395,3 +392,6 @@ class MajorIncidentClock(models.Model):
                 )
                 clock.next_action_at = now + RETRY_AFTER
                 clock._schedule_cron()
+                continue
+            previous.write({"outcome": "escalated"})
+            clock._plan_next_level(levels, level)

@@ -4,3 +4,6 @@ from . import test_state_machine
 from . import test_declare_wizard
 from . import test_policy_data
 from . import test_access
+from . import test_escalation
+from . import test_clocks
+from . import test_clock_cron

@@ -26,6 +26,8 @@ class MajorIncidentCase(TransactionCase):
             name="Ada Admin",
             groups="major_incident.group_mi_admin,helpdesk_mgmt.group_helpdesk_user",
         )
+        # Tests choose their Incident Manager: demo rosters would override the company's.
+        cls.env["major.incident.roster"].search([]).active = False
         cls.env.company.mi_incident_manager_id = cls.im
         cls.env.company.mi_policy_set_id = cls.env.ref("major_incident.policy_set_sop")
         cls.system = cls.env.ref("major_incident.code_system_vision")
@@ -37,6 +39,24 @@ class MajorIncidentCase(TransactionCase):
         vals = {"name": "Vision server down", "description": "<p>Bad gateway</p>"}
         vals.update(values)
         return cls.env["helpdesk.ticket"].create(vals)
+
+    @classmethod
+    def _sop_ladder_people(cls):
+        """People for the SOP's levels 2 and 3 (the shipped data leaves them to the installer)."""
+        cls.director = new_test_user(
+            cls.env, login="mi_test_director", name="Dora Director",
+            groups="major_incident.group_mi_manager", phone="+1 416 555 0191",
+        )
+        cls.vp = new_test_user(
+            cls.env, login="mi_test_vp", name="Victor VP",
+            groups="major_incident.group_mi_manager", phone="+1 416 555 0192",
+        )
+        for severity in ("p1", "p2", "p3", "p4"):
+            cls.env.ref(f"major_incident.escalation_sop_{severity}_level_2").user_ids = cls.director
+            cls.env.ref(f"major_incident.escalation_sop_{severity}_level_3").user_ids = cls.vp
+
+    def _run_clocks_cron(self):
+        return self.env["major.incident.clock"]._cron_process_due()
 
     def _code(self, ticket):
         ticket.write(
