@@ -47,6 +47,11 @@
         "demo/major_incident_escalation_demo.xml",
         "demo/helpdesk_ticket_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "major_incident/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }

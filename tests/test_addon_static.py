@@ -54,6 +54,9 @@ def models_declared():
     for path in list(ADDON.glob("models/*.py")) + list(ADDON.glob("wizards/*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ClassDef):
+                bases = {getattr(b, "attr", getattr(b, "id", "")) for b in node.bases}
+                if "AbstractModel" in bases:
+                    continue  # no table, no access rule
                 for stmt in node.body:
                     if (
                         isinstance(stmt, ast.Assign)

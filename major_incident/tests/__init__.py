@@ -7,3 +7,4 @@ from . import test_access
 from . import test_escalation
 from . import test_clocks
 from . import test_clock_cron
+from . import test_ui
