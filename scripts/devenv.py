@@ -384,6 +384,28 @@ def cmd_pot(_args):
     return 0
 
 
+def cmd_bench(args):
+    """bench/bench.py on three databases built once: the addon, plain helpdesk_mgmt,
+    and OCA helpdesk_mgmt_sla as the reference."""
+    root = require_odoo()
+    ensure_venv(root)
+    extra, cluster = db_args()
+    databases = {"mi_bench": ADDON, "mi_bench_base": "helpdesk_mgmt", "mi_bench_sla": "helpdesk_mgmt_sla"}
+    for db, modules in databases.items():
+        if args.fresh:
+            drop_db(db, cluster)
+        if not db_exists(db, cluster):
+            log(f"creating {db} ({modules})")
+            subprocess.run(odoo_cmd(root, extra + ["-d", db, "-i", modules, "--stop-after-init",
+                                                   "--log-level=warn"]),
+                           check=True, cwd=ROOT)
+    cmd = [str(venv_python()), str(ROOT / "bench" / "bench.py"), "--mi-db", "mi_bench",
+           "--base-db", "mi_bench_base", "--sla-db", "mi_bench_sla",
+           "--sizes", args.sizes, "--open-mis", str(args.open_mis),
+           "--", f"--addons-path={addons_path(root)}", "--log-level=warn"] + extra
+    return subprocess.run(cmd, cwd=ROOT).returncode
+
+
 def cmd_shell_env(_args):
     """Print the environment for ad-hoc Odoo commands (used by bench/)."""
     root = require_odoo()
@@ -401,10 +423,16 @@ def main():
     run.add_argument("--port", type=int, default=int(os.environ.get("MI_PORT", "8069")))
     sub.add_parser("env", help="print paths for other tools")
     sub.add_parser("pot", help="regenerate the addon's .pot file")
+    bench = sub.add_parser("bench", help="benchmark on large databases (bench/bench.py)")
+    bench.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "10000,100000"),
+                       help="ticket counts, comma-separated (up to 1000000)")
+    bench.add_argument("--open-mis", type=int, default=int(os.environ.get("BENCH_OPEN_MIS", "10000")))
+    bench.add_argument("--fresh", action="store_true", help="rebuild the benchmark databases")
     odoo = sub.add_parser("odoo", help="run Odoo with this repo's settings")
     odoo.add_argument("odoo_args", nargs=argparse.REMAINDER)
     args = parser.parse_args()
-    handler = {"test": cmd_test, "run": cmd_run, "env": cmd_shell_env, "pot": cmd_pot, "odoo": cmd_odoo}[args.command]
+    handler = {"test": cmd_test, "run": cmd_run, "env": cmd_shell_env, "pot": cmd_pot, "odoo": cmd_odoo,
+               "bench": cmd_bench}[args.command]
     sys.exit(handler(args))
 
 

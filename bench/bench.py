@@ -1,0 +1,270 @@
+"""Benchmark of the major_incident addon on a large database.
+
+Run through ``make bench`` (scripts/devenv.py bench), which prepares three databases:
+one with major_incident, one with plain helpdesk_mgmt and one with OCA
+helpdesk_mgmt_sla for the reference figures. Tickets and open MIs are bulk-inserted with SQL; then, per
+size, it prints the clocks cron's wall time and query count, the time to declare an
+MI, the time to queue a 10,000-recipient blast, the per-ticket cost of creating and
+writing a ticket that is not an MI (with and without the addon), and
+helpdesk_mgmt_sla's SLA recomputation on the same number of open tickets.
+Numbers are reported, never asserted.
+"""
+import argparse
+import json
+import time
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import odoo
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+from odoo.tools import config
+
+
+@contextmanager
+def measured(cr):
+    """Wall time (s) and queries of the block."""
+    result = {}
+    queries = cr.sql_log_count
+    start = time.perf_counter()
+    yield result
+    result["seconds"] = time.perf_counter() - start
+    result["queries"] = cr.sql_log_count - queries
+
+
+@contextmanager
+def scratch_env(registry):
+    """An environment whose work is rolled back: measurements leave the database as it was."""
+    with registry.cursor() as cr:
+        yield api.Environment(cr, SUPERUSER_ID, {})
+        cr.rollback()
+
+
+def ticket_count(cr):
+    cr.execute("SELECT count(*) FROM helpdesk_ticket")
+    return cr.fetchone()[0]
+
+
+def grow_tickets(cr, target):
+    """Bulk-insert plain tickets until there are ``target``."""
+    missing = target - ticket_count(cr)
+    if missing <= 0:
+        return
+    cr.execute("SELECT id FROM res_company ORDER BY id LIMIT 1")
+    company_id = cr.fetchone()[0]
+    cr.execute(
+        """
+        INSERT INTO helpdesk_ticket (number, name, description, company_id, priority, active,
+                                     create_date, write_date, create_uid, write_uid)
+        SELECT 'BN' || lpad(g::text, 8, '0'), 'Bench ticket ' || g, '<p>bench</p>', %s,
+               (g %% 3)::text, true, now(), now(), 1, 1
+          FROM generate_series(1, %s) AS g
+        """,
+        [company_id, missing],
+    )
+
+
+def arm_open_mis(cr, open_mis, due):
+    """Make ``open_mis`` tickets open P1 MIs with their running clocks, ``due`` of
+    them with an overdue RTO (what the cron must process)."""
+    cr.execute("DELETE FROM major_incident_clock")
+    cr.execute("UPDATE helpdesk_ticket SET is_major_incident = NULL, mi_state = NULL WHERE is_major_incident")
+    cr.execute(
+        """
+        UPDATE helpdesk_ticket t SET is_major_incident = true, mi_state = 'investigating',
+               mi_severity = 'p1', mi_detected_at = now() at time zone 'utc' - interval '30 minutes'
+          FROM (SELECT id FROM helpdesk_ticket ORDER BY id DESC LIMIT %s) picked
+         WHERE t.id = picked.id
+        """,
+        [open_mis],
+    )
+    cr.execute(
+        """
+        INSERT INTO major_incident_clock (ticket_id, company_id, kind, state, started_at, target_minutes,
+                                          deadline, next_action_at, create_date, write_date, create_uid, write_uid)
+        SELECT t.id, t.company_id, k.kind, 'running', t.mi_detected_at, k.minutes,
+               t.mi_detected_at + make_interval(mins => k.minutes),
+               t.mi_detected_at + make_interval(mins => k.minutes), now(), now(), 1, 1
+          FROM helpdesk_ticket t
+         CROSS JOIN (VALUES ('rto', 120), ('update', 60), ('blast', 15000)) AS k(kind, minutes)
+         WHERE t.is_major_incident
+        """
+    )
+    cr.execute(
+        """
+        UPDATE major_incident_clock SET deadline = now() at time zone 'utc' - interval '1 minute',
+               next_action_at = now() at time zone 'utc' - interval '1 minute'
+         WHERE id IN (SELECT id FROM major_incident_clock WHERE kind = 'rto' ORDER BY id LIMIT %s)
+        """,
+        [due],
+    )
+    cr.execute("ANALYZE helpdesk_ticket")
+    cr.execute("ANALYZE major_incident_clock")
+
+
+def per_ticket_costs(env, samples):
+    """Create and write ``samples`` non-MI tickets one by one: ms and queries per ticket."""
+    cr = env.cr
+    tickets = env["helpdesk.ticket"]
+    with measured(cr) as create:
+        for i in range(samples):
+            tickets |= tickets.create({"name": f"Plain {i}", "description": "<p>x</p>", "priority": "1"})
+        env.flush_all()
+    with measured(cr) as write:
+        for ticket in tickets:
+            ticket.write({"priority": "2", "name": ticket.name + "!"})
+        env.flush_all()
+    return {
+        "create_ms": 1000 * create["seconds"] / samples,
+        "create_queries": create["queries"] / samples,
+        "write_ms": 1000 * write["seconds"] / samples,
+        "write_queries": write["queries"] / samples,
+    }
+
+
+def blast_queue(env, recipients):
+    """Queue a mailing to a list of ``recipients`` contacts (bulk-inserted)."""
+    cr = env.cr
+    mailing_list = env["mailing.list"].create({"name": f"Bench audience {recipients}"})
+    cr.execute(
+        """
+        WITH c AS (
+            INSERT INTO mailing_contact (name, email, create_date, write_date, create_uid, write_uid)
+            SELECT 'Contact ' || g, 'contact' || g || '@bench.example.com', now(), now(), 1, 1
+              FROM generate_series(1, %s) g RETURNING id)
+        INSERT INTO mailing_subscription (contact_id, list_id, opt_out, create_date, write_date, create_uid, write_uid)
+        SELECT id, %s, false, now(), now(), 1, 1 FROM c
+        """,
+        [recipients, mailing_list.id],
+    )
+    env.invalidate_all()
+    with measured(cr) as queue:
+        mailing = env["mailing.mailing"].create(
+            {
+                "subject": "Incident Notification - Bench",
+                "body_html": "<p>Dear {{ object.name }}</p>",
+                "email_from": env.company.email or "bench@example.com",
+                "contact_list_ids": [(6, 0, mailing_list.ids)],
+            }
+        )
+        mailing.action_put_in_queue()
+        remaining = len(mailing._get_remaining_recipients())
+        env.flush_all()
+    return {"seconds": queue["seconds"], "queries": queue["queries"], "recipients": remaining}
+
+
+def bench_mi_db(db, sizes, open_mis, due, samples, recipients):
+    registry = Registry(db)
+    rows = []
+    for size in sizes:
+        row = {"tickets": size}
+        with registry.cursor() as cr:
+            grow_tickets(cr, size)
+            mis = min(open_mis, size // 10)
+            arm_open_mis(cr, mis, min(due, mis))
+            row.update(open_mis=mis, due_clocks=min(due, mis))
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            with measured(cr) as cron:
+                processed = env["major.incident.clock"]._cron_process_due()
+            row.update(cron_s=cron["seconds"], cron_queries=cron["queries"], cron_processed=processed)
+        with scratch_env(registry) as env:
+            with measured(env.cr) as declare:
+                for i in range(samples):
+                    ticket = env["helpdesk.ticket"].create(
+                        {"name": f"Urgent {i}", "description": "<p>down</p>", "priority": "3"}
+                    )
+                    ticket.action_declare_major_incident()
+                env.flush_all()
+            row.update(declare_ms=1000 * declare["seconds"] / samples,
+                       declare_queries=declare["queries"] / samples)
+            row.update({f"mi_{k}": v for k, v in per_ticket_costs(env, samples).items()})
+        with scratch_env(registry) as env:
+            blast = blast_queue(env, recipients)
+            row.update(blast_s=blast["seconds"], blast_queries=blast["queries"], blast_recipients=blast["recipients"])
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    return rows
+
+
+def bench_base_db(db, sla_db, sizes, open_mis, samples):
+    """Plain helpdesk_mgmt, and helpdesk_mgmt + helpdesk_mgmt_sla, on the same sizes."""
+    registry, sla_registry = Registry(db), Registry(sla_db)
+    rows = []
+    for size in sizes:
+        row = {"tickets": size}
+        for each in (registry, sla_registry):
+            with each.cursor() as cr:
+                grow_tickets(cr, size)
+        with scratch_env(sla_registry) as env:
+            cr = env.cr
+            team = env["helpdesk.ticket.team"].search([], limit=1) or env["helpdesk.ticket.team"].create({"name": "Bench"})
+            team.use_sla = True
+            env["helpdesk.sla"].create({"name": "Bench 4h", "hours": 4, "team_ids": [(6, 0, team.ids)]})
+            tickets = env["helpdesk.ticket"].search([], order="id desc", limit=min(open_mis, size // 10))
+            tickets.write({"team_id": team.id})
+            env.flush_all()
+            with measured(cr) as sla:
+                tickets.set_sla()
+                env.flush_all()
+            with measured(cr) as expired:
+                env["helpdesk.ticket"].search_count([("sla_expired", "=", True)])
+            row.update(sla_tickets=len(tickets), sla_set_s=sla["seconds"], sla_set_queries=sla["queries"],
+                       sla_expired_search_s=expired["seconds"])
+        with scratch_env(registry) as env:
+            row.update({f"base_{k}": v for k, v in per_ticket_costs(env, samples).items()})
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    return rows
+
+
+def report(mi_rows, base_rows):
+    print()
+    print("| tickets | open MIs | due clocks | cron s | cron queries | declare ms (queries) | "
+          "blast queue s (recipients) | non-MI create ms/q: addon vs base | non-MI write ms/q: addon vs base | "
+          "helpdesk_mgmt_sla set_sla s (tickets) |")
+    print("|" + "---|" * 10)
+    for mi, base in zip(mi_rows, base_rows):
+        create_overhead = 100 * (mi["mi_create_ms"] / base["base_create_ms"] - 1)
+        write_overhead = 100 * (mi["mi_write_ms"] / base["base_write_ms"] - 1)
+        print(
+            f"| {mi['tickets']:,} | {mi['open_mis']:,} | {mi['due_clocks']:,} | {mi['cron_s']:.2f} | "
+            f"{mi['cron_queries']} | {mi['declare_ms']:.0f} ({mi['declare_queries']:.0f}) | "
+            f"{mi['blast_s']:.2f} ({mi['blast_recipients']:,}) | "
+            f"{mi['mi_create_ms']:.1f}/{mi['mi_create_queries']:.1f} vs {base['base_create_ms']:.1f}/"
+            f"{base['base_create_queries']:.1f} ({create_overhead:+.1f} %) | "
+            f"{mi['mi_write_ms']:.1f}/{mi['mi_write_queries']:.1f} vs {base['base_write_ms']:.1f}/"
+            f"{base['base_write_queries']:.1f} ({write_overhead:+.1f} %) | "
+            f"{base['sla_set_s']:.2f} ({base['sla_tickets']:,}) |"
+        )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--mi-db", required=True)
+    parser.add_argument("--base-db", required=True, help="plain helpdesk_mgmt")
+    parser.add_argument("--sla-db", required=True, help="helpdesk_mgmt + helpdesk_mgmt_sla")
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--open-mis", type=int, default=10000)
+    parser.add_argument("--due", type=int, default=1000)
+    parser.add_argument("--samples", type=int, default=100)
+    parser.add_argument("--recipients", type=int, default=10000)
+    parser.add_argument("--output", default=str(Path(__file__).parent / "results" / "latest.json"))
+    parser.add_argument("odoo_args", nargs="*")
+    args = parser.parse_args()
+    config.parse_config(args.odoo_args)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    started = datetime.now()
+    mi_rows = bench_mi_db(args.mi_db, sizes, args.open_mis, args.due, args.samples, args.recipients)
+    base_rows = bench_base_db(args.base_db, args.sla_db, sizes, args.open_mis, args.samples)
+    report(mi_rows, base_rows)
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps({"started": started.isoformat(), "odoo": odoo.release.version,
+                                  "major_incident": mi_rows, "reference": base_rows}, indent=2))
+    print(f"\nwritten {output} in {(datetime.now() - started) / timedelta(seconds=1):.0f} s")
+
+
+if __name__ == "__main__":
+    main()
