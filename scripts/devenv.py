@@ -167,10 +167,28 @@ class Cluster:
     """A throwaway PostgreSQL cluster, reachable only through a unix socket in .devenv/pg."""
 
     def __init__(self):
-        self.dir = STATE / "pg"
+        self.dir = self._usable_dir(STATE / "pg")
         self.data = self.dir / "data"
         self.socket_dir = self.dir / "run"
         self.started = False
+
+    @staticmethod
+    def _usable_dir(preferred):
+        """The repo's own folder, unless the server account cannot reach it (a clone
+        under a private home, as root) or its socket path would pass the 107-byte
+        unix limit: then a folder of its own under /tmp, named after the repo."""
+        socket_path = preferred / "run" / ".s.PGSQL.5432"
+        reachable = True
+        if os.geteuid() == 0:
+            probe = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x", str(ROOT)],
+                                   capture_output=True)
+            reachable = probe.returncode == 0
+        if reachable and len(str(socket_path)) < 100:
+            return preferred
+        tag = hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
+        fallback = Path(f"/tmp/major_incident-pg-{tag}")
+        log(f"PostgreSQL cluster in {fallback} ({preferred} is out of the server's reach)")
+        return fallback
 
     def bin(self, name):
         for d in PG_BIN_DIRS:
@@ -186,6 +204,9 @@ class Cluster:
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres")
             shutil.chown(self.socket_dir, "postgres")
+            if not (self.data / "PG_VERSION").exists():
+                self.data.mkdir(exist_ok=True)
+                shutil.chown(self.data, "postgres")
         if not (self.data / "PG_VERSION").exists():
             subprocess.run(as_postgres([self.bin("initdb"), "-D", str(self.data), "-U", "odoo",
                                         "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
