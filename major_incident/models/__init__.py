@@ -5,6 +5,7 @@ from . import major_incident_code
 from . import major_incident_escalation_level
 from . import major_incident_escalation
 from . import major_incident_clock
+from . import major_incident_postmortem
 from . import major_incident_maintenance_window
 from . import major_incident_roster
 from . import major_incident_response_target
@@ -15,3 +16,8 @@ from . import res_config_settings
 from . import res_partner
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket
+from . import major_incident_update_mixin
+from . import major_incident_update
+from . import mailing_list
+from . import mailing_contact
+from . import mailing_mailing

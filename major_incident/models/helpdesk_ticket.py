@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .. import timing
+from .major_incident_update_mixin import EXTERNAL_KINDS
 
 MI_STATES = [
     ("candidate", "Candidate"),
@@ -129,8 +132,13 @@ class HelpdeskTicket(models.Model):
         "ticket_id",
         "list_id",
         "Audience",
+        compute="_compute_mi_mailing_list_ids",
+        store=True,
+        readonly=False,
         copy=False,
         groups="base.group_user",
+        help="Who receives this incident's updates: by default the lists of its affected "
+        "customers and the internal stakeholders.",
     )
     mi_bridge_event_id = fields.Many2one(
         "calendar.event", "Bridge call", copy=False, groups="base.group_user"
@@ -149,6 +157,13 @@ class HelpdeskTicket(models.Model):
         help="The nearest deadline of the running clocks.",
     )
     mi_breached = fields.Boolean("SLA breached", compute="_compute_mi_clock_summary", store=True)
+    mi_postmortem_ids = fields.One2many(
+        "major.incident.postmortem", "ticket_id", copy=False, groups="base.group_user"
+    )
+    mi_postmortem_id = fields.Many2one(
+        "major.incident.postmortem", "Post-mortem", compute="_compute_mi_postmortem_id",
+        groups="base.group_user",
+    )
     mi_in_maintenance = fields.Boolean(
         "In maintenance window",
         compute="_compute_mi_in_maintenance",
@@ -173,6 +188,27 @@ class HelpdeskTicket(models.Model):
     def _mi_policy_set(self):
         self.ensure_one()
         return self.team_id.mi_policy_set_id or self.company_id.mi_policy_set_id
+
+    @api.depends("mi_postmortem_ids")
+    def _compute_mi_postmortem_id(self):
+        for ticket in self:
+            ticket.mi_postmortem_id = ticket.mi_postmortem_ids[:1]
+
+    def action_open_postmortem(self):
+        """Open the incident's post-mortem, drafting it with the case timeline on first use."""
+        self.ensure_one()
+        self._mi_check_manager()
+        self._mi_check_state(("resolved", "closed"), self.env._("given a post-mortem"))
+        postmortem = self.mi_postmortem_id or self.env["major.incident.postmortem"].create(
+            {"ticket_id": self.id}
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "major.incident.postmortem",
+            "res_id": postmortem.id,
+            "view_mode": "form",
+            "target": "current",
+        }
 
     @api.depends("mi_clock_ids.state", "mi_clock_ids.deadline")
     def _compute_mi_clock_summary(self):
@@ -552,7 +588,9 @@ class HelpdeskTicket(models.Model):
 
     def _mi_on_update_due(self, clock):
         """An update fell due and nothing was sent: remind, or send the holding update."""
-        return False
+        if not self.mi_policy_id.auto_holding_update:
+            return False
+        return self._mi_send_holding_update()
 
     def action_pause_clocks(self, reason):
         """Externally controlled MI: the recovery clocks wait on the client or vendor."""
@@ -593,4 +631,166 @@ class HelpdeskTicket(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
+        return True
+
+    # ------------------------------------------------------------------ communications
+
+    mi_service_impact = fields.Char(
+        "Service impact",
+        copy=False,
+        groups="base.group_user",
+        help="The services or kiosks affected, as the incident e-mails name them "
+        "(e.g. in \"Incident Notification - Vision Server\"). Empty: the ticket's title.",
+    )
+    mi_update_ids = fields.One2many(
+        "major.incident.update", "ticket_id", "Communications", copy=False, groups="base.group_user"
+    )
+    mi_campaign_id = fields.Many2one(
+        "utm.campaign",
+        "UTM campaign",
+        copy=False,
+        readonly=True,
+        groups="base.group_user",
+        help="Groups the incident's mailings in Email Marketing.",
+    )
+
+    @api.depends("is_major_incident", "mi_affected_partner_ids")
+    def _compute_mi_mailing_list_ids(self):
+        incidents = self.filtered("is_major_incident")
+        # Plain tickets must cost nothing here: no list lookup unless an MI is in the batch.
+        defaults = incidents._mi_default_mailing_lists() if incidents else {}
+        for ticket in self:
+            ticket.mi_mailing_list_ids = defaults.get(ticket, False)
+
+    def _mi_default_mailing_lists(self):
+        """{ticket: the lists of its affected customers and the internal stakeholders'}."""
+        lists = self.env["mailing.list"].sudo()
+        companies = self.mi_affected_partner_ids.commercial_partner_id._origin
+        customer_lists = lists._mi_customer_lists(companies)
+        internal = lists._mi_internal_list()
+        return {
+            ticket: internal.union(
+                *(
+                    customer_lists[company.id]
+                    for company in ticket.mi_affected_partner_ids.commercial_partner_id._origin
+                    if company.id in customer_lists
+                )
+            )
+            for ticket in self
+        }
+
+    def _mi_audience_for(self, kind):
+        """The lists an update of ``kind`` goes to unless the Incident Manager changes them."""
+        self.ensure_one()
+        lists = self.env["mailing.list"]
+        if kind == "internal":
+            return lists._mi_internal_list()
+        if kind == "executive":
+            return lists._mi_executive_list()
+        audience = self.mi_mailing_list_ids or self._mi_default_mailing_lists()[self]
+        if kind == "summary" and self.mi_state == "closed":
+            # The closure e-mail: leadership, internal stakeholders and affected clients.
+            audience = audience | lists._mi_internal_list() | lists._mi_executive_list()
+        return audience
+
+    def _mi_company_tz(self):
+        """The time zone of the e-mails' times when the recipient's own is unknown."""
+        self.ensure_one()
+        company = self.company_id
+        return company.partner_id.tz or company.resource_calendar_id.tz or "UTC"
+
+    def _mi_default_update_kind(self):
+        """What is due next: the initial blast, progress updates, the resolution
+        confirmation once resolved, the closure summary once closed."""
+        self.ensure_one()
+        if self.mi_state == "closed":
+            return "summary"
+        if self.mi_resolved_at:
+            return "resolution"
+        if not self.mi_update_ids.filtered(lambda update: update.kind in EXTERNAL_KINDS):
+            return "initial"
+        return "progress"
+
+    def _mi_update_defaults(self, kind, author=None):
+        """Values a new update of ``kind`` starts from: the incident's status, the next
+        update one cadence away, and what the last update said that still holds."""
+        self.ensure_one()
+        author = author or self.env.user
+        last = self.mi_update_ids[:1]
+        cadence = self.mi_policy_id.update_interval_minutes or 60
+        statuses = {
+            "mitigating": "mitigating",
+            "resolved": "resolved",
+            "closed": "closed",
+            "cancelled": "resolved",
+        }
+        carried = (
+            "overview",
+            "impact",
+            "localization",
+            "root_cause",
+            "preventive_measures",
+            "risk",
+            "recovery_strategy",
+        )
+        contact = " - ".join(filter(None, (author.name, author.email, author.phone)))
+        return {
+            "ticket_id": self.id,
+            "kind": kind,
+            "author_id": author.id,
+            "status": statuses.get(self.mi_state, "investigating"),
+            "next_update_at": fields.Datetime.now() + timedelta(minutes=cadence),
+            "contact_info": last.contact_info or contact,
+            **{name: last[name] for name in carried},
+        }
+
+    def _mi_campaign(self):
+        """The incident's UTM campaign, grouping its mailings; created with the first one."""
+        self.ensure_one()
+        if not self.mi_campaign_id:
+            self.sudo().mi_campaign_id = self.env["utm.campaign"].sudo().create(
+                {
+                    "title": f"{self.number} {self.name}",
+                    "user_id": (self.incident_manager_id or self.env.user).id,
+                    "is_auto_campaign": True,
+                }
+            )
+        return self.mi_campaign_id
+
+    def _mi_on_update_sent(self, update):
+        """The first external blast meets the blast clock; every update restarts the update clock."""
+        self.ensure_one()
+        if update.kind in EXTERNAL_KINDS:
+            self._mi_meet_clocks(["blast"], update.sent_at)
+        self._mi_restart_update_clock(when=update.sent_at, next_due=update.next_update_at)
+        self.message_post(
+            body=self.env._(
+                "%(update)s sent to %(audience)s: %(subject)s",
+                update=update.display_name,
+                audience=", ".join(update.sudo().mailing_list_ids.mapped("name")),
+                subject=update.subject,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _mi_send_holding_update(self):
+        """Send the holding update (no new findings, the next update time) to the incident's
+        audience now. A refusal is logged on the incident; the reminder then stands."""
+        self.ensure_one()
+        update_model = self.env["major.incident.update"]
+        values = {
+            **self._mi_update_defaults("progress", author=self.incident_manager_id),
+            **update_model._mi_holding_texts(),
+            "is_holding": True,
+            "mailing_list_ids": [fields.Command.set(self._mi_audience_for("progress").ids)],
+        }
+        try:
+            with self.env.cr.savepoint():
+                update_model.create(values)._send()
+        except UserError as error:
+            self.message_post(
+                body=self.env._("The holding update was not sent: %(reason)s", reason=error.args[0]),
+                subtype_xmlid="mail.mt_note",
+            )
+            return False
         return True

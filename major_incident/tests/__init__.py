@@ -7,4 +7,8 @@ from . import test_access
 from . import test_escalation
 from . import test_clocks
 from . import test_clock_cron
+from . import test_postmortem
 from . import test_ui
+from . import test_audience
+from . import test_communications
+from . import test_communications_smtp

@@ -1,3 +1,4 @@
 from . import major_incident_declare_wizard
 from . import major_incident_dismiss_wizard
 from . import major_incident_pause_wizard
+from . import major_incident_update_wizard

@@ -1,0 +1,126 @@
+from datetime import datetime
+
+from lxml import html
+
+from odoo.tests import freeze_time
+
+from odoo.addons.mass_mailing.tests.common import MassMailCommon
+
+from .common import MajorIncidentCase
+
+# Monday 10 March 2025, 16:00 UTC: 12:00 EDT in Toronto, 09:00 PDT in Vancouver.
+NOW = datetime(2025, 3, 10, 16, 0)
+# The SOP's "11:30 AM EDT".
+DETECTED = datetime(2025, 3, 10, 15, 30)
+
+
+def text(body):
+    """The words of an HTML body as a reader sees them: blocks apart, whitespace collapsed."""
+    root = html.fromstring(body)
+    for block in root.iter("p", "li", "div", "ul", "br", "h1", "h2", "h3", "h4"):
+        block.tail = " " + (block.tail or "")
+    return " ".join(root.text_content().split())
+
+
+class CommunicationsCase(MassMailCommon, MajorIncidentCase):
+    """Customers with incident contacts, internal and executive lists, and a declared P1.
+
+    Template rendering is restricted as in a fresh database, so that the Incident
+    Manager, who is no template editor, sends as in production."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].set_param("mail.restrict.template.rendering", True)
+        cls.company = cls.env.company
+        cls.company.write({"email": "incidents@company-a.example.com", "name": "Company A Solutions"})
+        cls.company.partner_id.tz = "America/Toronto"
+        cls.im.write({"email": "irene.manager@company-a.example.com", "function": "Incident Manager"})
+        lists = cls.env["mailing.list"]
+        cls.list_internal = lists._mi_internal_list()
+        cls.list_executive = lists._mi_executive_list()
+        # Only this test's stakeholders, not the demo data's.
+        (cls.list_internal | cls.list_executive).subscription_ids.unlink()
+        Partner = cls.env["res.partner"]
+        cls.northwind, cls.maple = Partner.create(
+            [{"name": "Northwind Test", "is_company": True}, {"name": "Maple Test", "is_company": True}]
+        )
+        cls.alice, cls.bob, cls.carol, cls.dan, cls.frank = Partner.create(
+            [
+                {
+                    "name": "Alice Vancouver",
+                    "email": "alice@northwind.example.com",
+                    "parent_id": cls.northwind.id,
+                    "tz": "America/Vancouver",
+                    "mi_audience": "customer",
+                },
+                {
+                    "name": "Bob Noz",
+                    "email": "bob@northwind.example.com",
+                    "parent_id": cls.northwind.id,
+                    "mi_audience": "customer",
+                },
+                {
+                    "name": "Carol Blacklisted",
+                    "email": "carol@northwind.example.com",
+                    "parent_id": cls.northwind.id,
+                    "mi_audience": "customer",
+                },
+                {
+                    "name": "Dan Optout",
+                    "email": "dan@northwind.example.com",
+                    "parent_id": cls.northwind.id,
+                    "mi_audience": "customer",
+                },
+                {
+                    "name": "Frank Maple",
+                    "email": "frank@maple.example.com",
+                    "parent_id": cls.maple.id,
+                    "mi_audience": "customer",
+                },
+            ]
+        )
+        cls.ivy, cls.ed = Partner.create(
+            [
+                {"name": "Ivy Internal", "email": "ivy@company-a.example.com", "mi_audience": "internal"},
+                {"name": "Ed Executive", "email": "ed@company-a.example.com", "mi_audience": "executive"},
+            ]
+        )
+        cls.env["mail.blacklist"].create({"email": cls.carol.email})
+        cls.list_northwind = lists._mi_customer_lists(cls.northwind)[cls.northwind.id]
+        cls.list_maple = lists._mi_customer_lists(cls.maple)[cls.maple.id]
+        cls.list_northwind.subscription_ids.filtered(lambda s: s.contact_id.mi_partner_id == cls.dan).opt_out = True
+        cls.contact = {
+            partner: cls.env["mailing.contact"].search([("mi_partner_id", "=", partner.id)])
+            for partner in (cls.alice, cls.bob, cls.carol, cls.dan, cls.frank, cls.ivy, cls.ed)
+        }
+
+    def _incident(self, **values):
+        """A declared P1 detected at DETECTED, affecting both customers."""
+        with freeze_time(DETECTED):
+            ticket = self._ticket(
+                priority="3",
+                mi_affected_partner_ids=[(6, 0, (self.northwind | self.maple).ids)],
+                mi_service_impact="Vision Server",
+                **values,
+            )
+            ticket.with_user(self.im).action_acknowledge()
+        return ticket
+
+    def _wizard(self, ticket, context=None, **values):
+        return (
+            self.env["major.incident.update.wizard"]
+            .with_user(self.im)
+            .with_context(active_model="helpdesk.ticket", active_id=ticket.id, **(context or {}))
+            .create(values)
+        )
+
+    def _send(self, ticket, **values):
+        """Send an update through the wizard as the Incident Manager; returns it."""
+        self._wizard(ticket, **values).action_send()
+        return ticket.mi_update_ids.sorted("id")[-1:]
+
+    def _run_mailing_queue(self):
+        """The mailing cron, as the scheduler runs it (it commits: registry test mode)."""
+        with self.mock_mail_gateway(mail_unlink_sent=False), self.enter_registry_test_mode():
+            self.env.ref("mass_mailing.ir_cron_mass_mailing_queue").sudo().method_direct_trigger()

@@ -1,0 +1,121 @@
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import MajorIncidentCase
+
+
+@tagged("at_install", "-post_install")
+class TestAudience(MajorIncidentCase):
+    """The major-incident mailing lists follow the contacts flagged for them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer = cls.env["res.partner"].create({"name": "Northwind Test", "is_company": True})
+        cls.lists = cls.env["mailing.list"]
+
+    def _contact(self, partner):
+        return self.env["mailing.contact"].search([("mi_partner_id", "=", partner.id)])
+
+    def _customer_list(self, company):
+        return self.lists._mi_customer_lists(company).get(company.id, self.lists)
+
+    def test_incident_contact_joins_its_company_list(self):
+        self.assertFalse(self._customer_list(self.customer))
+        alice = self.env["res.partner"].create(
+            {
+                "name": "Alice",
+                "email": "alice@northwind.example.com",
+                "parent_id": self.customer.id,
+                "tz": "America/Vancouver",
+                "phone": "(604) 555-0142",
+                "country_id": self.env.ref("base.ca").id,
+                "mi_audience": "customer",
+            }
+        )
+        customer_list = self._customer_list(self.customer)
+        self.assertEqual(customer_list.name, "Major incidents: Northwind Test")
+        self.assertEqual(customer_list.mi_audience, "customer")
+        contact = self._contact(alice)
+        self.assertEqual(contact.list_ids, customer_list)
+        self.assertEqual(
+            (contact.name, contact.email, contact.company_name, contact.mi_tz),
+            ("Alice", "alice@northwind.example.com", "Northwind Test", "America/Vancouver"),
+        )
+        self.assertEqual(alice.phone, "+16045550142", "stored in E.164")
+
+        bob = self.env["res.partner"].create(
+            {"name": "Bob", "email": "bob@northwind.example.com", "parent_id": self.customer.id}
+        )
+        self.assertFalse(self._contact(bob), "not flagged")
+        bob.mi_audience = "customer"
+        self.assertEqual(self._contact(bob).list_ids, customer_list, "one list per company")
+
+    def test_changes_are_followed(self):
+        alice = self.env["res.partner"].create(
+            {"name": "Alice", "email": "alice@old.example.com", "parent_id": self.customer.id, "mi_audience": "customer"}
+        )
+        contact = self._contact(alice)
+        customer_list = contact.list_ids
+        alice.write({"name": "Alice Smith", "email": "alice@new.example.com", "tz": "Europe/Paris"})
+        self.assertEqual(
+            (contact.name, contact.email, contact.mi_tz), ("Alice Smith", "alice@new.example.com", "Europe/Paris")
+        )
+        self.customer.name = "Northwind Renamed"
+        self.assertEqual(customer_list.name, "Major incidents: Northwind Renamed")
+        self.assertEqual(contact.company_name, "Northwind Renamed")
+
+        # Moving to another customer moves the contact to that customer's list.
+        other = self.env["res.partner"].create({"name": "Maple Test", "is_company": True})
+        alice.parent_id = other
+        self.assertEqual(contact.list_ids, self._customer_list(other))
+
+        # Unflagged or archived: off the lists; flagged again: back on.
+        alice.mi_audience = False
+        self.assertFalse(contact.list_ids)
+        alice.mi_audience = "customer"
+        self.assertEqual(contact.list_ids, self._customer_list(other))
+        alice.active = False
+        self.assertFalse(contact.list_ids)
+        alice.active = True
+        self.assertEqual(contact.list_ids, self._customer_list(other))
+
+    def test_unsubscribed_stays_unsubscribed(self):
+        alice = self.env["res.partner"].create(
+            {"name": "Alice", "email": "alice@northwind.example.com", "parent_id": self.customer.id,
+             "mi_audience": "customer"}
+        )
+        subscription = self._contact(alice).subscription_ids
+        subscription.opt_out = True
+        alice.email = "alice@elsewhere.example.com"
+        self.assertTrue(subscription.exists().opt_out)
+
+    def test_internal_and_executive_lists(self):
+        ivy, ed = self.env["res.partner"].create(
+            [
+                {"name": "Ivy", "email": "ivy@company-a.example.com", "mi_audience": "internal"},
+                {"name": "Ed", "email": "ed@company-a.example.com", "mi_audience": "executive"},
+            ]
+        )
+        self.assertEqual(self._contact(ivy).list_ids, self.env.ref("major_incident.mailing_list_mi_internal"))
+        self.assertEqual(self._contact(ed).list_ids, self.env.ref("major_incident.mailing_list_mi_executive"))
+        ivy.mi_audience = "executive"
+        self.assertEqual(self._contact(ivy).list_ids, self.env.ref("major_incident.mailing_list_mi_executive"))
+
+    def test_invalid_phone_refused(self):
+        with self.assertRaisesRegex(UserError, "Carl's phone number 12 is not valid"):
+            self.env["res.partner"].create(
+                {"name": "Carl", "email": "carl@northwind.example.com", "phone": "12", "mi_audience": "customer"}
+            )
+
+    def test_ticket_audience_follows_affected_customers(self):
+        self.env["res.partner"].create(
+            {"name": "Alice", "email": "alice@northwind.example.com", "parent_id": self.customer.id,
+             "mi_audience": "customer"}
+        )
+        internal = self.env.ref("major_incident.mailing_list_mi_internal")
+        ticket = self._ticket(priority="3")
+        self.assertEqual(ticket.mi_mailing_list_ids, internal)
+        ticket.mi_affected_partner_ids = self.customer
+        self.assertEqual(ticket.mi_mailing_list_ids, internal | self._customer_list(self.customer))
+        self.assertFalse(self._ticket().mi_mailing_list_ids, "not a major incident")
