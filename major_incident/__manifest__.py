@@ -50,6 +50,12 @@
         "views/mailing_contact_views.xml",
         "views/helpdesk_ticket_communication_views.xml",
         "views/major_incident_menus.xml",
+        "views/major_incident_alert_source_views.xml",
+        "wizards/major_incident_bridge_wizard_views.xml",
+        "views/helpdesk_ticket_intake_views.xml",
+        "views/helpdesk_ticket_team_views.xml",
+        "views/res_partner_urgency_views.xml",
+        "views/res_config_settings_intake_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

@@ -415,11 +415,12 @@ def cmd_bench(args):
     for db, modules in databases.items():
         if args.fresh:
             drop_db(db, cluster)
-        if not db_exists(db, cluster):
-            log(f"creating {db} ({modules})")
-            subprocess.run(odoo_cmd(root, extra + ["-d", db, "-i", modules, "--stop-after-init",
-                                                   "--log-level=warn"]),
-                           check=True, cwd=ROOT)
+        # An existing database is updated: the addon's code may have changed since.
+        mode = "-u" if db_exists(db, cluster) else "-i"
+        log(f"{'updating' if mode == '-u' else 'creating'} {db} ({modules})")
+        subprocess.run(odoo_cmd(root, extra + ["-d", db, mode, modules, "--stop-after-init",
+                                               "--log-level=warn"]),
+                       check=True, cwd=ROOT)
     cmd = [str(venv_python()), str(ROOT / "bench" / "bench.py"), "--mi-db", "mi_bench",
            "--base-db", "mi_bench_base", "--sla-db", "mi_bench_sla",
            "--sizes", args.sizes, "--open-mis", str(args.open_mis),

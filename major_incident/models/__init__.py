@@ -21,3 +21,4 @@ from . import major_incident_update
 from . import mailing_list
 from . import mailing_contact
 from . import mailing_mailing
+from . import major_incident_alert_source

@@ -1,5 +1,8 @@
 from datetime import timedelta
 
+import pytz
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
@@ -20,6 +23,12 @@ MI_ACTIVE_STATES = ("candidate", "triage", "investigating", "mitigating")
 MI_CODING_FIELDS = ("mi_system_id", "mi_component_id", "mi_problem_code_id", "mi_software_version")
 # The SOP's "Urgent": helpdesk_mgmt's "Very High" priority.
 URGENT_PRIORITY = "3"
+# Sources where the customer chose the urgency: their dismissal counts as urgency misuse.
+CUSTOMER_SOURCES = ("ticket", "email", "phone")
+# Urgent-support policy: "reviewed by a support manager within 1 hour during business hours".
+EXEC_REVIEW_TIME = timedelta(hours=1)
+# How far ahead business time is looked for (long weekends and holidays included).
+BUSINESS_HORIZON = timedelta(days=30)
 
 
 class HelpdeskTicket(models.Model):
@@ -434,6 +443,7 @@ class HelpdeskTicket(models.Model):
         for ticket in self.sudo():
             ticket.mi_escalation_ids._stop(self.env.user, now)
         self._mi_cancel_clocks()
+        self._mi_count_urgency_misuse()
 
     def action_start_investigation(self):
         self._mi_check_manager()
@@ -793,4 +803,374 @@ class HelpdeskTicket(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
             return False
+        return True
+
+    # ------------------------------------------------------------------ intake and coordination
+
+    mi_alert_source_id = fields.Many2one(
+        "major.incident.alert.source",
+        "Alert source",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        groups="base.group_user",
+    )
+    mi_alert_fingerprint = fields.Char(
+        "Alert identifier",
+        copy=False,
+        readonly=True,
+        groups="base.group_user",
+        help="The monitor's identifier of the alert: the same alert again while the incident "
+        "is open is added to it.",
+    )
+    mi_alert_recovered_at = fields.Datetime(
+        "Monitor recovered at", copy=False, readonly=True, groups="base.group_user"
+    )
+    mi_brief_proposed = fields.Boolean(
+        "Brief interruption proposed",
+        compute="_compute_mi_brief_proposed",
+        help="The monitor reported recovery within the brief-interruption time of detection.",
+    )
+    mi_dr_declared_by_id = fields.Many2one(
+        "res.users", "DR declared by", copy=False, readonly=True, groups="base.group_user"
+    )
+    mi_dr_partner = fields.Char("DR partner", copy=False, readonly=True, groups="base.group_user")
+    mi_dr_site = fields.Char("DR site", copy=False, readonly=True, groups="base.group_user")
+    mi_exec_escalation_requested_at = fields.Datetime(
+        "Executive escalation requested at", copy=False, readonly=True, groups="base.group_user"
+    )
+    mi_exec_escalation_due_at = fields.Datetime(
+        "Executive review due",
+        copy=False,
+        readonly=True,
+        groups="base.group_user",
+        help="A support manager reviews the request within 1 hour of business time.",
+    )
+
+    _mi_open_alert_unique = models.UniqueIndex(
+        "(mi_alert_source_id, mi_alert_fingerprint) WHERE mi_alert_fingerprint IS NOT NULL "
+        "AND mi_state IN ('candidate', 'triage', 'investigating', 'mitigating')",
+        "This alert already has an open major incident.",
+    )
+
+    def _mi_brief_minutes(self):
+        self.ensure_one()
+        return self.mi_policy_id.brief_interruption_minutes if self.mi_policy_id else 15
+
+    @api.depends("mi_alert_recovered_at", "mi_detected_at", "mi_state", "mi_policy_id")
+    def _compute_mi_brief_proposed(self):
+        for ticket in self:
+            ticket.mi_brief_proposed = (
+                ticket.mi_state in MI_ACTIVE_STATES
+                and bool(ticket.sudo().mi_alert_recovered_at)
+                and timing.is_brief_interruption(
+                    ticket.mi_detected_at, ticket.sudo().mi_alert_recovered_at, ticket._mi_brief_minutes()
+                )
+            )
+
+    def _mi_alert_note(self, text, alert):
+        body = Markup("<p>%s</p>") % text
+        if alert.message:
+            body += Markup("<p>%s</p>") % alert.message
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _mi_alert_repeated(self, source, alert, now):
+        """The monitor reports the outage again: noted; a recovery reported before is void."""
+        self.ensure_one()
+        self.mi_alert_recovered_at = False
+        self._mi_alert_note(
+            self.env._(
+                "%(monitor_source)s reports %(monitor)s down again at %(time)s UTC.",
+                monitor_source=source.name,
+                monitor=alert.title,
+                time=fields.Datetime.to_string(min(alert.at or now, now)),
+            ),
+            alert,
+        )
+
+    def _mi_alert_recovered(self, source, alert, now):
+        """The monitor reports recovery: recorded, and when within the brief-interruption time
+        of detection the Incident Manager is offered that outcome. It resolves nothing by
+        itself: the Incident Manager confirms service with the customers (SOP step 6)."""
+        self.ensure_one()
+        recovered_at = min(alert.at or now, now)
+        self.mi_alert_recovered_at = recovered_at
+        self._mi_alert_note(
+            self.env._(
+                "%(monitor_source)s reports %(monitor)s up again at %(time)s UTC.",
+                monitor_source=source.name,
+                monitor=alert.title,
+                time=fields.Datetime.to_string(recovered_at),
+            ),
+            alert,
+        )
+        if self.mi_brief_proposed and self.incident_manager_id:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Brief interruption? Monitor recovered"),
+                note=Markup("<p>%s</p>") % self.env._(
+                    "%(monitor)s recovered %(minutes)s minutes after detection, within the "
+                    "brief-interruption time of %(limit)s minutes. Confirm service with the "
+                    "customers, then resolve it as a brief interruption.",
+                    monitor=alert.title,
+                    minutes=int((recovered_at - self.mi_detected_at).total_seconds() // 60),
+                    limit=self._mi_brief_minutes(),
+                ),
+                user_id=self.incident_manager_id.id,
+            )
+
+    def action_resolve_brief_interruption(self):
+        """The Incident Manager accepts the monitor's recovery as the resolution: documented
+        as a brief interruption, with no debrief or post-mortem."""
+        self._mi_check_manager()
+        self._mi_check_state(MI_ACTIVE_STATES, self.env._("resolved as a brief interruption"))
+        for ticket in self:
+            if not ticket.mi_brief_proposed:
+                raise UserError(
+                    self.env._(
+                        "%(ticket)s has no monitor recovery within %(minutes)s minutes of detection.",
+                        ticket=ticket.display_name,
+                        minutes=ticket._mi_brief_minutes(),
+                    )
+                )
+        self._mi_check_coding()
+        now = fields.Datetime.now()
+        candidates = self.filtered(lambda t: t.mi_state == "candidate")
+        if candidates:
+            candidates._mi_acknowledge(now)
+        for ticket in self:
+            ticket.write(
+                {
+                    "mi_state": "cancelled",
+                    "mi_cancel_reason": "brief",
+                    "mi_resolved_at": ticket.mi_alert_recovered_at,
+                    "mi_closed_at": now,
+                }
+            )
+            ticket.message_post(
+                body=self.env._(
+                    "Resolved as a brief interruption: the monitor reported recovery at %(time)s UTC. "
+                    "Documented and communicated; no debrief or post-mortem.",
+                    time=fields.Datetime.to_string(ticket.mi_alert_recovered_at),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        self._mi_on_resolved()
+        return True
+
+    # Bridge call (SOP step 3)
+
+    def action_open_bridge_wizard(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Open bridge call"),
+            "res_model": "major.incident.bridge.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_ticket_id": self.id},
+        }
+
+    def _mi_bridge_partners(self):
+        """The Incident Manager and everybody the escalation ladder has called so far."""
+        self.ensure_one()
+        return (self.incident_manager_id | self.sudo().mi_escalation_ids.user_id).partner_id
+
+    def _mi_open_bridge(self, experts=None, hours=1.0, video_url=None):
+        """Create the bridge call: a calendar event starting now with the Incident Manager,
+        the people the ladder reached and the subject-matter experts, on ``video_url``
+        (default: the team's meeting URL; empty: Odoo's own meeting link), announced in the
+        chatter. The invitations are Odoo calendar's own e-mails."""
+        self.ensure_one()
+        self._mi_check_manager()
+        self._mi_check_state(MI_ACTIVE_STATES, self.env._("given a bridge call"))
+        now = fields.Datetime.now()
+        organizer = self.incident_manager_id or self.env.user
+        partners = self._mi_bridge_partners() | (experts or self.env["res.partner"])
+        url = self.team_id.mi_bridge_url if video_url is None else video_url
+        event = self.env["calendar.event"].create(
+            {
+                "name": self.env._("Bridge: %(ticket)s %(title)s", ticket=self.number, title=self.name),
+                "start": now,
+                "stop": now + timedelta(hours=hours or 1.0),
+                "user_id": organizer.id,
+                "partner_ids": [fields.Command.set(partners.ids)],
+                "videocall_location": url or False,
+                "res_model_id": self.env["ir.model"]._get_id(self._name),
+                "res_id": self.id,
+                "description": Markup("<p>%s</p>") % self.env._(
+                    "Major incident %(ticket)s: %(title)s", ticket=self.number, title=self.name
+                ),
+            }
+        )
+        if not url:
+            event._set_discuss_videocall_location()
+        # Calendar invites on creation only for future events; the bridge starts now.
+        event.attendee_ids._send_invitation_emails()
+        self.mi_bridge_event_id = event
+        self.message_post(
+            body=Markup('<p>%s</p><p><a href="%s" target="_blank">%s</a></p>')
+            % (
+                self.env._(
+                    "Bridge call opened until %(stop)s UTC with %(people)s.",
+                    stop=fields.Datetime.to_string(event.stop),
+                    people=", ".join(partners.mapped("name")),
+                ),
+                event.videocall_location,
+                event.videocall_location,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return event
+
+    def action_extend_bridge(self):
+        """The bridge goes on: one more hour."""
+        self._mi_check_manager()
+        for ticket in self:
+            event = ticket.mi_bridge_event_id
+            if not event:
+                raise UserError(self.env._("%(ticket)s has no bridge call.", ticket=ticket.display_name))
+            event.stop = max(event.stop, fields.Datetime.now()) + timedelta(hours=1)
+            ticket.message_post(
+                body=self.env._(
+                    "Bridge call extended until %(stop)s UTC.", stop=fields.Datetime.to_string(event.stop)
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    # Disaster recovery (SOP step 10 and 2.1)
+
+    def action_declare_dr(self):
+        """IT declares a disaster recovery event: who, when and the DR partner and site are
+        recorded, the DR failover clocks start, and the Incident Manager and the support
+        team are told ("IT must inform the IM and Support group once DR has been activated")."""
+        if not self.env.su and not self.env.user.has_group("major_incident.group_mi_it"):
+            raise AccessError(self.env._("Only IT can declare a disaster recovery event."))
+        self._mi_check_state(MI_ACTIVE_STATES, self.env._("put under disaster recovery"))
+        for ticket in self:
+            if ticket.mi_dr_declared_at:
+                raise UserError(
+                    self.env._(
+                        "Disaster recovery was already declared for %(ticket)s at %(time)s UTC.",
+                        ticket=ticket.display_name,
+                        time=fields.Datetime.to_string(ticket.mi_dr_declared_at),
+                    )
+                )
+        now = fields.Datetime.now()
+        declared_by = self.env.user
+        # IT need not be a helpdesk manager: the group check above is what allows this.
+        for ticket in self.sudo():
+            company = ticket.company_id
+            ticket.write(
+                {
+                    "mi_dr_declared_at": now,
+                    "mi_dr_declared_by_id": declared_by.id,
+                    "mi_dr_partner": company.mi_dr_partner,
+                    "mi_dr_site": company.mi_dr_site,
+                }
+            )
+            ticket._mi_open_clocks(["dr_rto", "dr_rpo"], now)
+            ticket._mi_notify_dr(declared_by)
+        return True
+
+    def _mi_notify_dr(self, declared_by):
+        """Chatter note to the Incident Manager and the team, and an activity for the IM."""
+        self.ensure_one()
+        policy = self.mi_policy_id
+        text = self.env._(
+            "Disaster recovery declared by %(user)s at %(time)s UTC with %(partner)s (%(site)s). "
+            "Failover targets: RTO %(rto)s min, RPO %(rpo)s min.",
+            user=declared_by.name,
+            time=fields.Datetime.to_string(self.mi_dr_declared_at),
+            partner=self.mi_dr_partner or "-",
+            site=self.mi_dr_site or "-",
+            rto=policy.dr_rto_minutes,
+            rpo=policy.dr_rpo_minutes,
+        )
+        recipients = (self.incident_manager_id | self.team_id.user_ids).partner_id
+        self.message_post(
+            body=Markup("<p>%s</p>") % text,
+            subtype_xmlid="mail.mt_note",
+            partner_ids=recipients.ids,
+        )
+        if self.incident_manager_id:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Disaster recovery declared: inform stakeholders"),
+                note=Markup("<p>%s</p><p>%s</p>")
+                % (text, self.env._("Send an internal update on the failover to the support group.")),
+                user_id=self.incident_manager_id.id,
+            )
+
+    # Urgency misuse and executive escalation (urgent-support policy)
+
+    def _mi_count_urgency_misuse(self):
+        """Customer-reported candidates dismissed as not urgent count against the customer,
+        who is flagged for coaching past the company's threshold."""
+        reported = self.filtered(
+            lambda t: t.mi_cancel_reason == "not_mi"
+            and t.mi_source in CUSTOMER_SOURCES
+            and t.commercial_partner_id
+        )
+        if reported:
+            reported.commercial_partner_id._mi_check_urgency_misuse()
+
+    def _mi_support_manager(self):
+        self.ensure_one()
+        return self.company_id.mi_support_manager_id or self.team_id.user_id
+
+    def _mi_business_deadline(self, start, duration):
+        """``duration`` of business time after ``start`` on the incident's working calendar."""
+        self.ensure_one()
+        calendar = self._mi_calendar()
+        if not calendar:
+            return start + duration
+        intervals = calendar._mi_work_intervals_utc(start, start + BUSINESS_HORIZON)
+        return timing.plan_work_time(start, duration, intervals) or start + duration
+
+    def action_request_executive_escalation(self):
+        """The customer asks for executive escalation: a support manager reviews the ticket
+        within 1 hour of business time ("All escalation requests are reviewed by a support
+        manager within 1 hour during business hours")."""
+        now = fields.Datetime.now()
+        requested_by = self.env.user
+        for ticket in self:
+            manager = ticket._mi_support_manager()
+            if not manager:
+                raise UserError(
+                    self.env._(
+                        "Set the support manager in the helpdesk settings, or a leader on the team "
+                        "of %(ticket)s: nobody can review the escalation.",
+                        ticket=ticket.display_name,
+                    )
+                )
+            due = ticket._mi_business_deadline(now, EXEC_REVIEW_TIME)
+            tz = pytz.timezone(ticket._mi_calendar().tz or ticket._mi_company_tz())
+            local_due = pytz.utc.localize(due).astimezone(tz)
+            ticket.sudo().write({"mi_exec_escalation_requested_at": now, "mi_exec_escalation_due_at": due})
+            ticket.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=local_due.date(),
+                summary=self.env._(
+                    "Review executive escalation by %(time)s", time=local_due.strftime("%H:%M %Z")
+                ),
+                note=Markup("<p>%s</p>") % self.env._(
+                    "%(user)s recorded an executive escalation request on %(ticket)s. Review it by "
+                    "%(time)s (1 hour of business time).",
+                    user=requested_by.name,
+                    ticket=ticket.display_name,
+                    time=local_due.strftime("%Y-%m-%d %H:%M %Z"),
+                ),
+                user_id=manager.id,
+            )
+            ticket.message_post(
+                body=self.env._(
+                    "Executive escalation requested by %(user)s: %(manager)s reviews it by %(time)s.",
+                    user=requested_by.name,
+                    manager=manager.name,
+                    time=local_due.strftime("%Y-%m-%d %H:%M %Z"),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
         return True

@@ -9,3 +9,8 @@ class HelpdeskTicketTeam(models.Model):
         "Major incident policy set",
         help="Overrides the company's policy set for this team's tickets.",
     )
+    mi_bridge_url = fields.Char(
+        "Bridge meeting URL",
+        help="The video meeting (e.g. a Teams room) of this team's bridge calls. "
+        "Empty: each bridge gets Odoo's own meeting link.",
+    )

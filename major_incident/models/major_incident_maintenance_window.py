@@ -1,3 +1,5 @@
+from datetime import datetime, timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
@@ -36,6 +38,31 @@ class MajorIncidentMaintenanceWindow(models.Model):
         for window in self.filtered(lambda w: w.kind == "dr_drill"):
             if (window.end_at - window.start_at).total_seconds() > 4 * 3600:
                 raise ValidationError(self.env._("A DR drill lasts at most 4 hours (SOP 2.1)."))
+
+    @api.constrains("kind", "start_at")
+    def _check_dr_drill_notice(self):
+        """SOP 2.1: one DR drill per year, on a date agreed with 2 weeks' notice."""
+        notice = fields.Datetime.now() + timedelta(weeks=2)
+        for window in self.filtered(lambda w: w.kind == "dr_drill"):
+            if window.start_at < notice:
+                raise ValidationError(
+                    self.env._(
+                        "A DR drill needs 2 weeks' notice: schedule it on %(date)s or later (SOP 2.1).",
+                        date=fields.Date.to_string(notice.date()),
+                    )
+                )
+            year = window.start_at.year
+            same_year = (
+                Domain("kind", "=", "dr_drill")
+                & Domain("id", "!=", window.id)
+                & Domain("company_id", "=", window.company_id.id)
+                & Domain("start_at", ">=", datetime(year, 1, 1))
+                & Domain("start_at", "<", datetime(year + 1, 1, 1))
+            )
+            if self.search_count(same_year, limit=1):
+                raise ValidationError(
+                    self.env._("One DR drill per year (SOP 2.1): %(year)s already has one.", year=year)
+                )
 
     @api.model
     def _covering(self, moment, system, company):

@@ -16,3 +16,30 @@ class ResCompany(models.Model):
         domain=[("share", "=", False)],
         help="Called first when a ticket becomes a major incident candidate.",
     )
+
+    # ------------------------------------------------------------------ intake and coordination
+
+    mi_dr_partner = fields.Char(
+        "DR partner",
+        default="Simnet",
+        help="Who runs the failover when IT declares disaster recovery (SOP 2.1).",
+    )
+    mi_dr_site = fields.Char(
+        "DR site",
+        default="Simnet DR servers, Montreal, QC, Canada",
+        help="Where services fail over to (SOP 2.1).",
+    )
+    mi_misuse_threshold = fields.Integer(
+        "Coaching after",
+        default=3,
+        help="A customer whose urgent reports are dismissed as not urgent this many times "
+        "within the window is flagged for coaching on priority levels.",
+    )
+    mi_misuse_window_days = fields.Integer("Misuse window (days)", default=90)
+    mi_support_manager_id = fields.Many2one(
+        "res.users",
+        "Support manager",
+        domain=[("share", "=", False)],
+        help="Reviews executive escalation requests within 1 hour of business time. "
+        "Empty: the ticket team's leader.",
+    )

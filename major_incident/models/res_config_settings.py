@@ -10,3 +10,10 @@ class ResConfigSettings(models.TransientModel):
     mi_incident_manager_id = fields.Many2one(
         related="company_id.mi_incident_manager_id", readonly=False
     )
+    mi_dr_partner = fields.Char(related="company_id.mi_dr_partner", readonly=False)
+    mi_dr_site = fields.Char(related="company_id.mi_dr_site", readonly=False)
+    mi_misuse_threshold = fields.Integer(related="company_id.mi_misuse_threshold", readonly=False)
+    mi_misuse_window_days = fields.Integer(related="company_id.mi_misuse_window_days", readonly=False)
+    mi_support_manager_id = fields.Many2one(
+        related="company_id.mi_support_manager_id", readonly=False
+    )

@@ -1,5 +1,10 @@
+from datetime import timedelta
+
+from markupsafe import Markup
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Domain
 
 from odoo.addons.phone_validation.tools import phone_validation
 
@@ -104,3 +109,76 @@ class ResPartner(models.Model):
         lists = self.env["mailing.list"].sudo()
         for mailing_list in lists._mi_customer_lists(self).values():
             mailing_list.name = lists._mi_customer_list_name(mailing_list.mi_partner_id)
+
+    # ------------------------------------------------------------------ intake and coordination
+
+    mi_urgency_misuse_count = fields.Integer(
+        "Non-urgent \"urgent\" reports",
+        compute="_compute_mi_urgency_misuse_count",
+        groups="base.group_user",
+        help="The customer's urgent reports an Incident Manager dismissed as not urgent, "
+        "within the company's misuse window.",
+    )
+    mi_coaching_needed = fields.Boolean(
+        "Coaching on urgency",
+        copy=False,
+        index="btree_not_null",
+        groups="base.group_user",
+        help="Repeatedly marked non-urgent issues as urgent: coach the customer on priority levels.",
+    )
+    mi_coaching_flagged_at = fields.Datetime("Flagged for coaching at", copy=False, groups="base.group_user")
+
+    def _compute_mi_urgency_misuse_count(self):
+        counts = self._mi_urgency_misuse_counts()
+        for partner in self:
+            partner.mi_urgency_misuse_count = counts.get(partner.commercial_partner_id.id, 0)
+
+    def _mi_urgency_misuse_counts(self):
+        """{commercial partner id: dismissed customer-reported candidates in the window}."""
+        companies = self.commercial_partner_id._origin
+        if not companies:
+            return {}
+        since = fields.Datetime.now() - timedelta(days=self.env.company.mi_misuse_window_days)
+        groups = self.env["helpdesk.ticket"].sudo()._read_group(
+            Domain("commercial_partner_id", "in", companies.ids)
+            & Domain("mi_cancel_reason", "=", "not_mi")
+            & Domain("mi_source", "in", ["ticket", "email", "phone"])
+            & Domain("mi_closed_at", ">=", since),
+            ["commercial_partner_id"],
+            ["__count"],
+        )
+        return {partner.id: count for partner, count in groups}
+
+    def _mi_check_urgency_misuse(self):
+        """Flag for coaching the customers whose count reached the company's threshold."""
+        threshold = self.env.company.mi_misuse_threshold
+        counts = self._mi_urgency_misuse_counts()
+        to_flag = self.filtered(
+            lambda p: threshold > 0 and not p.mi_coaching_needed and counts.get(p.id, 0) >= threshold
+        )
+        if not to_flag:
+            return
+        to_flag.sudo().write({"mi_coaching_needed": True, "mi_coaching_flagged_at": fields.Datetime.now()})
+        # Whoever dismissed the report need not be allowed to edit customers.
+        for partner in to_flag.sudo():
+            partner.message_post(
+                body=Markup("<p>%s</p>") % self.env._(
+                    "%(count)s urgent reports dismissed as not urgent within %(days)s days: "
+                    "coach the customer on priority levels.",
+                    count=counts[partner.id],
+                    days=self.env.company.mi_misuse_window_days,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def action_mi_coaching_done(self):
+        """The customer was coached: the flag is lifted (their count keeps its history)."""
+        if not self.env.user.has_group("major_incident.group_mi_manager"):
+            raise AccessError(self.env._("Only an Incident Manager can record coaching."))
+        self.sudo().write({"mi_coaching_needed": False, "mi_coaching_flagged_at": False})
+        for partner in self.sudo():
+            partner.message_post(
+                body=self.env._("Coached on urgency by %(user)s.", user=self.env.user.name),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True

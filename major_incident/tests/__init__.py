@@ -12,3 +12,5 @@ from . import test_ui
 from . import test_audience
 from . import test_communications
 from . import test_communications_smtp
+from . import test_alert_webhook
+from . import test_intake_coordination

@@ -1,0 +1,200 @@
+import hashlib
+import secrets
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.fields import Domain
+
+from .. import alerts
+from .helpdesk_ticket import MI_ACTIVE_STATES, MI_SEVERITIES, URGENT_PRIORITY
+
+ALERT_FORMATS = [
+    ("uptime_kuma", "Uptime Kuma"),
+    ("uptimerobot", "UptimeRobot"),
+    ("alertmanager", "Prometheus Alertmanager"),
+    ("generic", "Generic JSON"),
+]
+ROUTE = "/major_incident/alert"
+
+
+def hash_token(token):
+    """Tokens are kept as their SHA-256 digest: a database dump does not reveal them."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class MajorIncidentAlertSource(models.Model):
+    """An uptime monitor allowed to post alerts (SOP step 1: "Uptime monitoring").
+
+    Its secret token is shown once, when generated; only its digest is stored."""
+
+    _name = "major.incident.alert.source"
+    _description = "Major Incident Alert Source"
+    _order = "name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True)
+    active = fields.Boolean(default=True)
+    payload_format = fields.Selection(
+        ALERT_FORMATS,
+        "Format",
+        required=True,
+        default="uptime_kuma",
+        help="The webhook payload the monitor sends, as its tool documents it.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    team_id = fields.Many2one(
+        "helpdesk.ticket.team", "Team", check_company=True, help="The team of the tickets it opens."
+    )
+    severity = fields.Selection(
+        MI_SEVERITIES, required=True, default="p1", help="The severity of the candidates it opens."
+    )
+    system_id = fields.Many2one(
+        "major.incident.code",
+        "System",
+        domain=[("kind", "=", "system")],
+        help="The system its alerts concern, coded on the tickets it opens.",
+    )
+    token_hash = fields.Char(copy=False, index=True, groups="base.group_system")
+    token_set_at = fields.Datetime("Token generated at", copy=False, readonly=True)
+    last_alert_at = fields.Datetime("Last alert", copy=False, readonly=True)
+    endpoint = fields.Char("Endpoint", compute="_compute_endpoint")
+    ticket_ids = fields.One2many("helpdesk.ticket", "mi_alert_source_id", "Tickets")
+    ticket_count = fields.Integer(compute="_compute_ticket_count")
+
+    _token_hash_unique = models.UniqueIndex("(token_hash) WHERE token_hash IS NOT NULL")
+
+    def _compute_endpoint(self):
+        base_url = self.get_base_url()
+        for source in self:
+            source.endpoint = f"{base_url}{ROUTE}/<token>"
+
+    @api.depends("ticket_ids")
+    def _compute_ticket_count(self):
+        counts = dict(
+            self.env["helpdesk.ticket"]._read_group(
+                Domain("mi_alert_source_id", "in", self.ids), ["mi_alert_source_id"], ["__count"]
+            )
+        )
+        for source in self:
+            source.ticket_count = counts.get(source, 0)
+
+    # ------------------------------------------------------------------ token
+
+    def action_rotate_token(self):
+        """Generate a new token (the previous one stops working) and show it once."""
+        self.ensure_one()
+        token = secrets.token_urlsafe(32)
+        self.sudo().write({"token_hash": hash_token(token), "token_set_at": fields.Datetime.now()})
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "major.incident.alert.token.show",
+            "name": self.env._("Alert URL of %(monitor_source)s", monitor_source=self.name),
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_url": f"{self.get_base_url()}{ROUTE}/{token}"},
+        }
+
+    @api.model
+    def _find_by_token(self, token):
+        """The active source holding ``token``, or an empty recordset."""
+        if not token:
+            return self.browse()
+        return self.sudo().search([("token_hash", "=", hash_token(token))], limit=1)
+
+    def action_view_tickets(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Tickets from %(monitor_source)s", monitor_source=self.name),
+            "res_model": "helpdesk.ticket",
+            "view_mode": "list,form",
+            "domain": [("mi_alert_source_id", "=", self.id)],
+        }
+
+    # ------------------------------------------------------------------ alerts
+
+    def _receive(self, received):
+        """Record parsed alerts: an outage opens a candidate, the same one again while it is
+        open adds to its chatter, a recovery is noted on it. Returns one result per alert."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        # Writing the source locks its row: a concurrent request from the same source waits,
+        # then fails to serialize and is retried by Odoo on a fresh snapshot, where it finds
+        # the ticket this one opened. The same alert twice is one ticket.
+        self.sudo().last_alert_at = now
+        self.flush_recordset(["last_alert_at"])
+        fingerprints = {alert.fingerprint for alert in received}
+        tickets = self.env["helpdesk.ticket"].search(
+            Domain("mi_alert_source_id", "=", self.id)
+            & Domain("mi_alert_fingerprint", "in", list(fingerprints))
+            & Domain("mi_state", "in", MI_ACTIVE_STATES)
+        )
+        open_tickets = {ticket.mi_alert_fingerprint: ticket for ticket in tickets}
+        new_alerts = {}
+        for alert in received:
+            if alert.event == alerts.DOWN and alert.fingerprint not in open_tickets:
+                new_alerts.setdefault(alert.fingerprint, alert)
+        created = self._open_candidates(list(new_alerts.values()), now)
+        open_tickets.update(created)
+        results = []
+        for alert in received:
+            ticket = open_tickets.get(alert.fingerprint)
+            if not ticket or not alert.event:
+                result = "ignored"
+            elif new_alerts.get(alert.fingerprint) is alert:
+                result = "created"
+            elif alert.event == alerts.DOWN:
+                ticket._mi_alert_repeated(self, alert, now)
+                result = "updated"
+            else:
+                ticket._mi_alert_recovered(self, alert, now)
+                result = "updated"
+            results.append(
+                {
+                    "ticket": ticket.number if ticket and result != "ignored" else None,
+                    "result": result,
+                    "event": alert.event,
+                    "fingerprint": alert.fingerprint,
+                }
+            )
+        return results
+
+    def _open_candidates(self, new_alerts, now):
+        """{fingerprint: ticket} of the candidates opened for ``new_alerts``."""
+        if not new_alerts:
+            return {}
+        values = []
+        for alert in new_alerts:
+            detected_at = min(alert.at or now, now)
+            values.append(
+                {
+                    "name": self.env._("%(monitor)s is down", monitor=alert.title),
+                    "description": self._alert_html(alert),
+                    "company_id": self.company_id.id,
+                    "team_id": self.team_id.id,
+                    # "Very High" is the SOP's "Urgent": the ticket is raised as a candidate
+                    # at creation, with the escalation started, keeping this source and time.
+                    "priority": URGENT_PRIORITY,
+                    "mi_source": "monitoring",
+                    "mi_detected_at": detected_at,
+                    "mi_severity": self.severity,
+                    "mi_system_id": self.system_id.id,
+                    "mi_alert_source_id": self.id,
+                    "mi_alert_fingerprint": alert.fingerprint,
+                }
+            )
+        tickets = self.env["helpdesk.ticket"].with_company(self.company_id).create(values)
+        return {ticket.mi_alert_fingerprint: ticket for ticket in tickets}
+
+    def _alert_html(self, alert):
+        body = Markup("<p>%s</p>") % self.env._(
+            "%(monitor_source)s reported %(monitor)s down.", monitor_source=self.name, monitor=alert.title
+        )
+        if alert.message:
+            body += Markup("<p>%s</p>") % alert.message
+        if alert.url.startswith(("http://", "https://")):
+            body += Markup('<p><a href="%s" target="_blank">%s</a></p>') % (alert.url, alert.url)
+        return body

@@ -1,0 +1,319 @@
+import json
+import logging
+from datetime import UTC, timedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+
+from ..alerts import MAX_BODY_BYTES
+from ..controllers.alert import REDACT_FILTER
+from .common import MajorIncidentCase
+
+
+def ago(minutes):
+    return fields.Datetime.now() - timedelta(minutes=minutes)
+
+
+def kuma(status, at, monitor_id=7):
+    """Uptime Kuma's webhook body (notification type "Webhook", application/json)."""
+    return {
+        "heartbeat": {
+            "monitorID": monitor_id,
+            "status": status,
+            "time": at.strftime("%Y-%m-%d %H:%M:%S.123"),
+            "msg": "connect ECONNREFUSED 10.0.0.5:443" if status == 0 else "200 - OK",
+            "important": True,
+            "duration": 60,
+            "timezone": "America/Toronto",
+            "timezoneOffset": "-05:00",
+            "localDateTime": (at - timedelta(hours=5)).strftime("%Y-%m-%d %H:%M:%S"),
+        },
+        "monitor": {"id": monitor_id, "name": "Vision API", "url": "https://vision.example.com/health", "type": "http"},
+        "msg": "[Vision API] [Down] connect ECONNREFUSED 10.0.0.5:443",
+    }
+
+
+def uptimerobot(alert_type, at):
+    """UptimeRobot's webhook alert contact, "Send as JSON", keys named after its variables."""
+    return {
+        "monitorID": "793712345",
+        "monitorURL": "https://vision.example.com",
+        "monitorFriendlyName": "Vision portal",
+        "alertType": str(alert_type),
+        "alertTypeFriendlyName": "Down" if alert_type == 1 else "Up",
+        "alertDetails": "Connection Timeout" if alert_type == 1 else "OK",
+        "alertDuration": "0" if alert_type == 1 else "420",
+        "alertDateTime": str(int(at.replace(tzinfo=UTC).timestamp())),
+    }
+
+
+def alertmanager(status, at):
+    """Alertmanager's webhook_config payload, version 4."""
+    alert = {
+        "status": status,
+        "labels": {"alertname": "ProbeFailure", "instance": "https://vision.example.com", "severity": "critical"},
+        "annotations": {
+            "summary": "Vision probe failure",
+            "description": "https://vision.example.com has been down for over 1m.",
+        },
+        "startsAt": (at if status == "firing" else at - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%S.828Z"),
+        "endsAt": at.strftime("%Y-%m-%dT%H:%M:%S.828Z") if status == "resolved" else "0001-01-01T00:00:00Z",
+        "generatorURL": "http://prometheus.example.com:9090/graph?g0.expr=probe_success+%3D%3D+0",
+        "fingerprint": "1a30ba71cca2921f",
+    }
+    return {
+        "receiver": "odoo",
+        "status": status,
+        "alerts": [alert],
+        "groupLabels": {"alertname": "ProbeFailure"},
+        "commonLabels": alert["labels"],
+        "commonAnnotations": alert["annotations"],
+        "externalURL": "http://alertmanager.example.com:9093",
+        "version": "4",
+        "groupKey": '{}:{alertname="ProbeFailure"}',
+        "truncatedAlerts": 0,
+    }
+
+
+def generic(status, at):
+    return {
+        "id": "vision-db",
+        "status": status,
+        "title": "Vision database",
+        "message": "replica lag" if status == "down" else "caught up",
+        "time": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+@tagged("post_install", "-at_install")
+class TestAlertWebhook(HttpCase, MajorIncidentCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.team = cls.env["helpdesk.ticket.team"].create({"name": "Vision support"})
+        cls.sources = {}
+        cls.tokens = {}
+        for payload_format in ("uptime_kuma", "uptimerobot", "alertmanager", "generic"):
+            source = cls.env["major.incident.alert.source"].create(
+                {
+                    "name": f"{payload_format} monitor",
+                    "payload_format": payload_format,
+                    "team_id": cls.team.id,
+                    "severity": "p2",
+                    "system_id": cls.system.id,
+                }
+            )
+            cls.sources[payload_format] = source
+            cls.tokens[payload_format] = cls._token_of(source.action_rotate_token())
+
+    @staticmethod
+    def _token_of(action):
+        return action["context"]["default_url"].rsplit("/", 1)[1]
+
+    def _post(self, token, payload=None, data=None, method="POST", headers=None):
+        self.env.flush_all()
+        response = self.url_open(
+            f"/major_incident/alert/{token}",
+            data=data if data is not None else json.dumps(payload),
+            headers=headers or {"Content-Type": "application/json"},
+            method=method,
+        )
+        self.env.invalidate_all()
+        return response
+
+    def _tickets(self):
+        return self.env["helpdesk.ticket"].search([("mi_alert_source_id", "in", [s.id for s in self.sources.values()])])
+
+    def _check_cycle(self, payload_format, down, up, detected_at):
+        """Down opens a candidate, the same alert again updates it, up records the recovery."""
+        token = self.tokens[payload_format]
+        response = self._post(token, down)
+        self.assertEqual(response.status_code, 200, response.text)
+        result = response.json()["alerts"][0]
+        self.assertEqual(result["result"], "created")
+        ticket = self.env["helpdesk.ticket"].search([("number", "=", result["ticket"])])
+        self.assertEqual(ticket.mi_state, "candidate")
+        self.assertEqual(ticket.mi_source, "monitoring")
+        self.assertEqual(ticket.mi_detected_at, detected_at.replace(microsecond=0))
+        self.assertEqual(ticket.incident_manager_id, self.im)
+        self.assertEqual(ticket.team_id, self.team)
+        self.assertEqual(ticket.mi_severity, "p2")
+        self.assertEqual(ticket.mi_system_id, self.system)
+        self.assertEqual(ticket.mi_alert_source_id, self.sources[payload_format])
+        self.assertTrue(ticket.mi_clock_ids.filtered(lambda c: c.kind == "ack"), "the clocks start at once")
+        self.assertEqual(ticket.mi_escalation_ids.user_id, self.im, "the ladder calls the IM at once")
+
+        messages = len(ticket.message_ids)
+        response = self._post(token, down)
+        self.assertEqual(response.json()["alerts"][0], {**result, "result": "updated"})
+        self.assertEqual(self._tickets(), ticket, "the same alert while open is one ticket")
+        self.assertGreater(len(ticket.message_ids), messages)
+        self.assertIn("down again", ticket.message_ids[0].body)
+
+        response = self._post(token, up)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json()["alerts"][0]["result"], "updated")
+        self.assertEqual(response.json()["alerts"][0]["ticket"], ticket.number)
+        self.assertTrue(ticket.mi_alert_recovered_at)
+        self.assertEqual(ticket.mi_state, "candidate", "a recovery does not close the incident by itself")
+        self.assertIn("up again", ticket.message_ids[0].body)
+        return ticket
+
+    def _brief_proposal(self, ticket):
+        return ticket.activity_ids.filtered(lambda a: a.summary == "Brief interruption? Monitor recovered")
+
+    def test_uptime_kuma(self):
+        down_at = ago(6)
+        ticket = self._check_cycle("uptime_kuma", kuma(0, down_at), kuma(1, ago(1)), down_at)
+        self.assertEqual(ticket.mi_alert_fingerprint, "7")
+        self.assertIn("Vision API", ticket.name)
+        proposal = self._brief_proposal(ticket)
+        self.assertEqual(proposal.user_id, self.im, "recovered within 15 minutes: brief interruption proposed")
+        self.assertTrue(ticket.mi_brief_proposed)
+        self._code(ticket)
+        ticket.with_user(self.im).action_resolve_brief_interruption()
+        self.assertEqual(ticket.mi_state, "cancelled")
+        self.assertEqual(ticket.mi_cancel_reason, "brief")
+        self.assertEqual(ticket.mi_resolved_at, ticket.mi_alert_recovered_at)
+
+    def test_uptime_kuma_test_notification_and_pending(self):
+        token = self.tokens["uptime_kuma"]
+        response = self._post(token, {"heartbeat": None, "monitor": None, "msg": "Uptime Kuma Testing"})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), {"alerts": []})
+        response = self._post(token, kuma(2, ago(1)))
+        self.assertEqual(response.json()["alerts"][0]["result"], "ignored", "pending is not an outage")
+        self.assertFalse(self._tickets())
+
+    def test_uptimerobot(self):
+        down_at = ago(40).replace(microsecond=0)
+        ticket = self._check_cycle("uptimerobot", uptimerobot(1, down_at), uptimerobot(2, ago(2)), down_at)
+        self.assertEqual(ticket.mi_alert_fingerprint, "793712345")
+        self.assertFalse(self._brief_proposal(ticket), "down 38 minutes: not a brief interruption")
+        self.assertFalse(ticket.mi_brief_proposed)
+
+    def test_alertmanager(self):
+        down_at = ago(10)
+        ticket = self._check_cycle(
+            "alertmanager", alertmanager("firing", down_at), alertmanager("resolved", ago(3)), down_at
+        )
+        self.assertEqual(ticket.mi_alert_fingerprint, "1a30ba71cca2921f")
+        self.assertEqual(ticket.name, "Vision probe failure is down")
+
+    def test_alertmanager_group_is_one_transaction(self):
+        """Several alerts in one notification: each gets its ticket, in the same request."""
+        payload = alertmanager("firing", ago(2))
+        second = dict(payload["alerts"][0], fingerprint="2b41cb82ddb3a30a", labels={"alertname": "DiskFull"})
+        payload["alerts"].append(second)
+        response = self._post(self.tokens["alertmanager"], payload)
+        self.assertEqual([r["result"] for r in response.json()["alerts"]], ["created", "created"])
+        self.assertEqual(len(self._tickets()), 2)
+
+    def test_generic(self):
+        down_at = ago(5)
+        ticket = self._check_cycle("generic", generic("down", down_at), generic("up", ago(1)), down_at)
+        self.assertEqual(ticket.mi_alert_fingerprint, "vision-db")
+
+    def test_recovery_without_open_incident_is_ignored(self):
+        response = self._post(self.tokens["generic"], generic("up", ago(1)))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["alerts"][0], {"ticket": None, "result": "ignored", "event": "up", "fingerprint": "vision-db"})
+        self.assertFalse(self._tickets())
+
+    def test_closed_incident_alert_opens_a_new_one(self):
+        first = self._post(self.tokens["generic"], generic("down", ago(30))).json()["alerts"][0]["ticket"]
+        ticket = self.env["helpdesk.ticket"].search([("number", "=", first)])
+        ticket.with_user(self.im).action_dismiss()
+        second = self._post(self.tokens["generic"], generic("down", ago(1))).json()["alerts"][0]
+        self.assertEqual(second["result"], "created")
+        self.assertNotEqual(second["ticket"], first)
+
+    # ------------------------------------------------------------------ bad input
+
+    def _assert_refused(self, response, status, error):
+        self.assertEqual(response.status_code, status, response.text)
+        self.assertEqual(response.headers["Content-Type"].split(";")[0], "application/json")
+        self.assertEqual(response.json()["error"], error)
+        self.assertFalse(self._tickets(), "nothing is written on bad input")
+        self.assertEqual(self.env["helpdesk.ticket"].search_count([]), self.ticket_count)
+        for source in self.sources.values():
+            self.assertFalse(source.last_alert_at)
+        return response.json()
+
+    def test_bad_input_writes_nothing(self):
+        self.ticket_count = self.env["helpdesk.ticket"].search_count([])
+        token = self.tokens["uptime_kuma"]
+        down = kuma(0, ago(1))
+
+        self._assert_refused(self._post("not-a-token", down), 404, "unknown_source")
+        self.sources["generic"].active = False
+        self._assert_refused(self._post(self.tokens["generic"], generic("down", ago(1))), 404, "unknown_source")
+
+        response = self._post(token, method="GET", data="")
+        self._assert_refused(response, 405, "method_not_allowed")
+        self.assertEqual(response.headers["Allow"], "POST")
+
+        self._assert_refused(self._post(token, data="heartbeat=down", headers={"Content-Type": "text/plain"}), 400, "invalid_json")
+        self._assert_refused(self._post(token, data='{"heartbeat": {"monitorID": 7,'), 400, "invalid_json")
+        self._assert_refused(self._post(token, data=""), 400, "invalid_json")
+
+        missing = kuma(0, ago(1))
+        del missing["heartbeat"]["monitorID"]
+        body = self._assert_refused(self._post(token, missing), 422, "invalid_payload")
+        self.assertEqual(body["field"], "heartbeat.monitorID")
+        self.assertIn("heartbeat.monitorID", body["message"])
+        body = self._assert_refused(self._post(token, [down]), 422, "invalid_payload")
+        self.assertEqual(body["field"], "heartbeat")
+
+        robot = uptimerobot(1, ago(1))
+        del robot["alertType"]
+        body = self._assert_refused(self._post(self.tokens["uptimerobot"], robot), 422, "invalid_payload")
+        self.assertEqual(body["field"], "alertType")
+
+        manager = alertmanager("firing", ago(1))
+        del manager["alerts"][0]["status"]
+        body = self._assert_refused(self._post(self.tokens["alertmanager"], manager), 422, "invalid_payload")
+        self.assertEqual(body["field"], "alerts[0].status")
+        manager = alertmanager("firing", ago(1))
+        manager["alerts"][0]["startsAt"] = "yesterday"
+        body = self._assert_refused(self._post(self.tokens["alertmanager"], manager), 422, "invalid_payload")
+        self.assertEqual(body["field"], "alerts[0].startsAt")
+
+        self.sources["generic"].active = True
+        body = self._assert_refused(self._post(self.tokens["generic"], {"status": "down"}), 422, "invalid_payload")
+        self.assertEqual(body["field"], "id")
+        body = self._assert_refused(self._post(self.tokens["generic"], {"id": "x", "status": "sideways"}), 422, "invalid_payload")
+        self.assertEqual(body["field"], "status")
+
+        oversized = json.dumps({**generic("down", ago(1)), "padding": "x" * MAX_BODY_BYTES})
+        body = self._assert_refused(self._post(self.tokens["generic"], data=oversized), 413, "payload_too_large")
+        self.assertEqual(body["limit"], MAX_BODY_BYTES)
+
+    # ------------------------------------------------------------------ token
+
+    def test_token_is_stored_hashed_rotatable_and_redacted(self):
+        source = self.sources["generic"]
+        old_token = self.tokens["generic"]
+        self.assertNotIn(old_token, source.sudo().token_hash)
+        self.assertFalse(
+            self.env["major.incident.alert.source"].sudo().search([("token_hash", "=", old_token)]),
+            "the token itself is not stored",
+        )
+        new_token = self._token_of(source.action_rotate_token())
+        self.assertNotEqual(new_token, old_token)
+        self._assert_refused_token(old_token)
+        response = self._post(new_token, generic("down", ago(1)))
+        self.assertEqual(response.json()["alerts"][0]["result"], "created")
+
+        record = logging.LogRecord(
+            "werkzeug", logging.INFO, __file__, 1, '%s - - "%s" %s %s',
+            ("127.0.0.1", f"POST /major_incident/alert/{new_token} HTTP/1.1", "200", "-"), None,
+        )
+        self.assertTrue(REDACT_FILTER.filter(record))
+        self.assertNotIn(new_token, record.getMessage())
+        self.assertIn("/major_incident/alert/***", record.getMessage())
+        self.assertIn(REDACT_FILTER, logging.getLogger("werkzeug").filters)
+
+    def _assert_refused_token(self, token):
+        response = self._post(token, generic("down", ago(1)))
+        self.assertEqual(response.status_code, 404)

@@ -1,0 +1,44 @@
+from odoo import api, fields, models
+
+
+class MajorIncidentBridgeWizard(models.TransientModel):
+    """Open the bridge call of a major incident (SOP step 3)."""
+
+    _name = "major.incident.bridge.wizard"
+    _description = "Open Major Incident Bridge Call"
+
+    ticket_id = fields.Many2one("helpdesk.ticket", required=True)
+    called_partner_ids = fields.Many2many(
+        "res.partner",
+        string="Invited",
+        compute="_compute_called_partner_ids",
+        help="The Incident Manager and the people the escalation ladder has called.",
+    )
+    expert_ids = fields.Many2many(
+        "res.partner",
+        string="Subject-matter experts",
+        help="Also invited: e.g. the IT Director, senior management, external clients.",
+    )
+    duration = fields.Float("Duration (hours)", default=1.0, required=True)
+    video_url = fields.Char(
+        "Meeting URL",
+        compute="_compute_video_url",
+        store=True,
+        readonly=False,
+        help="The team's bridge meeting URL. Empty: Odoo's own meeting link.",
+    )
+
+    @api.depends("ticket_id")
+    def _compute_called_partner_ids(self):
+        for wizard in self:
+            wizard.called_partner_ids = wizard.ticket_id._mi_bridge_partners() if wizard.ticket_id else False
+
+    @api.depends("ticket_id")
+    def _compute_video_url(self):
+        for wizard in self:
+            wizard.video_url = wizard.ticket_id.team_id.mi_bridge_url
+
+    def action_open_bridge(self):
+        self.ensure_one()
+        self.ticket_id._mi_open_bridge(self.expert_ids, self.duration, self.video_url)
+        return {"type": "ir.actions.act_window_close"}
