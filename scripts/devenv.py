@@ -9,6 +9,7 @@ importable by the system ``python3``. PostgreSQL is the one given by the usual
 ``PG*`` variables, else a throwaway cluster under ``.devenv/pg`` (unix socket only).
 """
 import argparse
+import ast
 import atexit
 import hashlib
 import os
@@ -406,12 +407,18 @@ def cmd_pot(_args):
 
 
 def cmd_bench(args):
-    """bench/bench.py on three databases built once: the addon, plain helpdesk_mgmt,
-    and OCA helpdesk_mgmt_sla as the reference."""
+    """bench/bench.py on four databases built once: the addon, its dependencies alone,
+    plain helpdesk_mgmt, and OCA helpdesk_mgmt_sla as the reference."""
     root = require_odoo()
     ensure_venv(root)
     extra, cluster = db_args()
-    databases = {"mi_bench": ADDON, "mi_bench_base": "helpdesk_mgmt", "mi_bench_sla": "helpdesk_mgmt_sla"}
+    manifest = ast.literal_eval((ROOT / ADDON / "__manifest__.py").read_text())
+    databases = {
+        "mi_bench": ADDON,
+        "mi_bench_base": "helpdesk_mgmt",
+        "mi_bench_deps": ",".join(manifest["depends"]),
+        "mi_bench_sla": "helpdesk_mgmt_sla",
+    }
     for db, modules in databases.items():
         if args.fresh:
             drop_db(db, cluster)
@@ -422,7 +429,7 @@ def cmd_bench(args):
                                                "--log-level=warn"]),
                        check=True, cwd=ROOT)
     cmd = [str(venv_python()), str(ROOT / "bench" / "bench.py"), "--mi-db", "mi_bench",
-           "--base-db", "mi_bench_base", "--sla-db", "mi_bench_sla",
+           "--base-db", "mi_bench_base", "--deps-db", "mi_bench_deps", "--sla-db", "mi_bench_sla",
            "--sizes", args.sizes, "--open-mis", str(args.open_mis),
            "--", f"--addons-path={addons_path(root)}", "--log-level=warn"] + extra
     return subprocess.run(cmd, cwd=ROOT).returncode
