@@ -508,16 +508,22 @@ class HelpdeskTicket(models.Model):
         self._mi_cancel_clocks(["blast"])
         return True
 
-    def action_open_dismiss_wizard(self):
+    def _mi_wizard_action(self, res_model, name):
+        """A dialog of ``res_model`` about this incident."""
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Dismiss as not a major incident"),
-            "res_model": "major.incident.dismiss.wizard",
+            "name": name,
+            "res_model": res_model,
             "view_mode": "form",
             "target": "new",
             "context": {"default_ticket_id": self.id},
         }
+
+    def action_open_dismiss_wizard(self):
+        return self._mi_wizard_action(
+            "major.incident.dismiss.wizard", self.env._("Dismiss as not a major incident")
+        )
 
     # ------------------------------------------------------------------ clocks
 
@@ -961,15 +967,7 @@ class HelpdeskTicket(models.Model):
     # Bridge call (SOP step 3)
 
     def action_open_bridge_wizard(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Open bridge call"),
-            "res_model": "major.incident.bridge.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_ticket_id": self.id},
-        }
+        return self._mi_wizard_action("major.incident.bridge.wizard", self.env._("Open bridge call"))
 
     def _mi_bridge_partners(self):
         """The Incident Manager and everybody the escalation ladder has called so far."""
