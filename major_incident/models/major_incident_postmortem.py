@@ -11,7 +11,9 @@ class MajorIncidentPostmortem(models.Model):
     _inherit = ["mail.thread"]
     _order = "id desc"
 
-    name = fields.Char(compute="_compute_name", store=True)
+    name = fields.Char(
+        "Title", compute="_compute_name", store=True, readonly=False, precompute=True, required=True
+    )
     ticket_id = fields.Many2one("helpdesk.ticket", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="ticket_id.company_id", store=True)
     author_id = fields.Many2one("res.users", default=lambda self: self.env.user, tracking=True)
@@ -30,7 +32,9 @@ class MajorIncidentPostmortem(models.Model):
 
     _one_per_incident = models.UniqueIndex("(ticket_id)", "An incident has one post-mortem.")
 
-    @api.depends("ticket_id.number", "ticket_id.name")
+    # Titled once from its incident, then the author's: following every rename of the
+    # ticket would make each ticket write look up post-mortems, MI or not.
+    @api.depends("ticket_id")
     def _compute_name(self):
         for postmortem in self:
             postmortem.name = self.env._(

@@ -14,3 +14,4 @@ from . import test_communications
 from . import test_communications_smtp
 from . import test_alert_webhook
 from . import test_intake_coordination
+from . import test_plain_ticket
