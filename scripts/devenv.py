@@ -53,17 +53,39 @@ def find_odoo():
         if (root / "odoo" / "release.py").is_file():
             return root, "ODOO_PATH"
         return None, f"ODOO_PATH={env_path} is not an Odoo source tree (no odoo/release.py)"
-    probe = subprocess.run(
-        ["python3", "-c", "import odoo, os; print('\\n'.join(odoo.__path__))"],
-        capture_output=True, text=True, cwd="/",
-        env={k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")},
-    )
-    if probe.returncode == 0:
-        for line in probe.stdout.split():
-            pkg = Path(line)
-            if (pkg / "release.py").is_file():
-                return pkg.parent, "system python3"
+    python, root = odoo_python()
+    if root:
+        return root, f"system python3 ({python})"
     return None, "neither ODOO_PATH is set nor is 'odoo' importable by the system python3"
+
+
+def odoo_python():
+    """(interpreter, source tree) of the first system python3 that imports Odoo, else
+    (None, None)."""
+    clean_env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    for python in system_pythons():
+        probe = subprocess.run(
+            [python, "-c", "import odoo, os; print('\\n'.join(odoo.__path__))"],
+            capture_output=True, text=True, cwd="/", env=clean_env,
+        )
+        if probe.returncode == 0:
+            for line in probe.stdout.split():
+                pkg = Path(line)
+                if (pkg / "release.py").is_file():
+                    return python, pkg.parent
+    return None, None
+
+
+def system_pythons():
+    """The python3 on PATH, then the distribution's own and pyenv's: CI starts with the
+    machine's bare environment, whose PATH may miss the interpreter a developer's shell finds."""
+    candidates = [shutil.which("python3"), "/usr/local/bin/python3", "/usr/bin/python3",
+                  str(Path.home() / ".pyenv" / "shims" / "python3")]
+    found = []
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK) and candidate not in found:
+            found.append(candidate)
+    return found
 
 
 def odoo_series(root):
@@ -123,7 +145,10 @@ def ensure_venv(root):
         return
     log("building .venv (first run, or requirements changed)")
     if not venv_python().exists():
-        subprocess.run(["python3", "-m", "venv", str(VENV)], check=True)
+        # Built from the interpreter that imports Odoo when one does: its headers and
+        # version are the ones the tree was set up with.
+        base = odoo_python()[0] or "python3"
+        subprocess.run([base, "-m", "venv", str(VENV)], check=True)
     pip = [str(venv_python()), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     if root is not None:
         reqs = STATE / "odoo-requirements.txt"

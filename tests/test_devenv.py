@@ -32,3 +32,34 @@ def test_find_odoo_accepts_source_tree(monkeypatch, tmp_path):
     assert root == tmp_path.resolve()
     assert how == "ODOO_PATH"
     assert devenv.odoo_series(root) == "19.0"
+
+
+def test_system_pythons_start_with_path_then_distribution(monkeypatch, tmp_path):
+    fake = tmp_path / "python3"
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    pythons = devenv.system_pythons()
+    assert pythons[0] == str(fake)
+    assert len(pythons) == len(set(pythons))
+    assert set(pythons[1:]) <= {"/usr/local/bin/python3", "/usr/bin/python3",
+                                str(devenv.Path.home() / ".pyenv" / "shims" / "python3")}
+
+
+def test_find_odoo_through_an_interpreter_off_path(monkeypatch, tmp_path):
+    """CI's bare PATH may not reach the python3 that can import Odoo."""
+    tree = tmp_path / "src"
+    (tree / "odoo").mkdir(parents=True)
+    (tree / "odoo" / "release.py").write_text("version_info = (19, 0, 0, 'final', 0, '')\n")
+    (tree / "odoo" / "__init__.py").write_text("")
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    monkeypatch.delenv("ODOO_PATH", raising=False)
+    monkeypatch.setenv("PATH", str(bare))
+    odoo_python = tmp_path / "odoo-python3"
+    odoo_python.write_text(f'#!/bin/sh\nPYTHONPATH={tree} exec {devenv.sys.executable} "$@"\n')
+    odoo_python.chmod(0o755)
+    monkeypatch.setattr(devenv, "system_pythons", lambda: [str(odoo_python)])
+    root, how = devenv.find_odoo()
+    assert root == tree
+    assert str(odoo_python) in how
