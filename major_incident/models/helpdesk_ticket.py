@@ -764,6 +764,7 @@ class HelpdeskTicket(models.Model):
             "recovery_strategy",
         )
         contact = " - ".join(filter(None, (author.name, author.email, author.phone)))
+        drafted = self._mi_dr_update_draft() if kind == "internal" else {}
         return {
             "ticket_id": self.id,
             "kind": kind,
@@ -772,6 +773,7 @@ class HelpdeskTicket(models.Model):
             "next_update_at": fields.Datetime.now() + timedelta(minutes=cadence),
             "contact_info": last.contact_info or contact,
             **{name: last[name] for name in carried},
+            **drafted,
         }
 
     def _mi_campaign(self):
@@ -1083,23 +1085,51 @@ class HelpdeskTicket(models.Model):
                 }
             )
             ticket._mi_open_clocks(["dr_rto", "dr_rpo"], now)
-            ticket._mi_notify_dr(declared_by)
+            ticket._mi_notify_dr()
         return True
 
-    def _mi_notify_dr(self, declared_by):
-        """Chatter note to the Incident Manager and the team, and an activity for the IM."""
+    def _mi_dr_summary(self):
         self.ensure_one()
         policy = self.mi_policy_id
-        text = self.env._(
+        return self.env._(
             "Disaster recovery declared by %(user)s at %(time)s UTC with %(partner)s (%(site)s). "
             "Failover targets: RTO %(rto)s min, RPO %(rpo)s min.",
-            user=declared_by.name,
+            user=self.mi_dr_declared_by_id.name,
             time=fields.Datetime.to_string(self.mi_dr_declared_at),
             partner=self.mi_dr_partner or "-",
             site=self.mi_dr_site or "-",
             rto=policy.dr_rto_minutes,
             rpo=policy.dr_rpo_minutes,
         )
+
+    def _mi_dr_update_draft(self):
+        """The internal update a DR declaration calls for ("IT must inform the IM and
+        Support group"), offered in Send Update until an internal update has gone out."""
+        self.ensure_one()
+        declared_at = self.sudo().mi_dr_declared_at
+        if not declared_at or self.mi_update_ids.filtered(
+            lambda update: update.kind == "internal" and update.sent_at and update.sent_at >= declared_at
+        ):
+            return {}
+        policy = self.mi_policy_id
+        return {
+            "findings": self.sudo()._mi_dr_summary(),
+            "actions_taken": self.env._(
+                "Failover to %(site)s activated.", site=self.sudo().mi_dr_site or self.env._("the DR site")
+            ),
+            "next_steps": self.env._(
+                "Confirm services run on the DR site within %(rto)s minutes and that no more than "
+                "%(rpo)s minutes of data were lost; plan the switch back once the primary site is "
+                "restored.",
+                rto=policy.dr_rto_minutes,
+                rpo=policy.dr_rpo_minutes,
+            ),
+        }
+
+    def _mi_notify_dr(self):
+        """Chatter note to the Incident Manager and the team, and an activity for the IM."""
+        self.ensure_one()
+        text = self._mi_dr_summary()
         recipients = (self.incident_manager_id | self.team_id.user_ids).partner_id
         self.message_post(
             body=Markup("<p>%s</p>") % text,
@@ -1111,7 +1141,13 @@ class HelpdeskTicket(models.Model):
                 "mail.mail_activity_data_todo",
                 summary=self.env._("Disaster recovery declared: inform stakeholders"),
                 note=Markup("<p>%s</p><p>%s</p>")
-                % (text, self.env._("Send an internal update on the failover to the support group.")),
+                % (
+                    text,
+                    self.env._(
+                        "Send Update, kind Internal update, holds the failover update for the "
+                        "support group, ready to send."
+                    ),
+                ),
                 user_id=self.incident_manager_id.id,
             )
 

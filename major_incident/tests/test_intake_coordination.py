@@ -126,6 +126,27 @@ class TestDisasterRecovery(MajorIncidentCase):
         activity = ticket.activity_ids.filtered(lambda a: a.summary == "Disaster recovery declared: inform stakeholders")
         self.assertEqual(activity.user_id, self.im)
 
+    def test_dr_drafts_the_internal_update_until_one_is_sent(self):
+        ticket = self._incident()
+        wizards = self.env["major.incident.update.wizard"].with_user(self.im).with_context(
+            active_model="helpdesk.ticket", active_id=ticket.id, default_kind="internal"
+        )
+        self.assertFalse(wizards.create({}).findings, "no DR, no DR draft")
+        with freeze_time(minutes(30)):
+            ticket.with_user(self.it).action_declare_dr()
+            draft = wizards.create({})
+        self.assertEqual(draft.kind, "internal")
+        self.assertIn("Disaster recovery declared by Ivan IT at 2026-03-06 14:30:00 UTC", draft.findings)
+        self.assertEqual(draft.actions_taken, "Failover to Simnet DR servers, Montreal, QC, Canada activated.")
+        self.assertIn("within 15 minutes", draft.next_steps)
+        self.assertIn("no more than 15 minutes of data", draft.next_steps)
+        progress = wizards.with_context(default_kind="progress").create({})
+        self.assertFalse(progress.findings, "the draft is the internal update's only")
+        self.env["major.incident.update"].create(
+            {"ticket_id": ticket.id, "kind": "internal", "findings": "Failover done", "sent_at": minutes(40)}
+        )
+        self.assertFalse(wizards.create({}).findings, "an internal update went out after the declaration")
+
     def test_dr_targets_follow_policy_and_company(self):
         self.env.ref("major_incident.policy_sop_p1").write({"dr_rto_minutes": 30, "dr_rpo_minutes": 5})
         self.env.company.write({"mi_dr_partner": "Northwind DR", "mi_dr_site": "Quebec City"})
