@@ -393,6 +393,10 @@ def cmd_run(args):
     log(f"Odoo on http://localhost:{args.port}  (login admin / admin); Ctrl-C stops Odoo and the database")
     proc = subprocess.Popen(odoo_cmd(root, extra + ["-d", db, f"--http-port={args.port}",
                                                      f"--db-filter=^{db}$"]), cwd=ROOT)
+    # Ctrl-C, and a plain kill, stop Odoo then the cluster (atexit), even when started
+    # from a script whose background jobs inherit SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: signal.default_int_handler(signal.SIGINT, None))
     try:
         return proc.wait()
     except KeyboardInterrupt:
