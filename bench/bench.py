@@ -15,17 +15,15 @@ import json
 import pstats
 import statistics
 import time
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import psycopg2
-
 import odoo
 from odoo import SUPERUSER_ID, api
-from odoo.sql_db import connection_info_for
 from odoo.modules.registry import Registry
-from odoo.tools import config
+from odoo.sql_db import db_connect
+from odoo.tools import SQL, config
 
 
 @contextmanager
@@ -77,15 +75,10 @@ def grow_tickets(cr, target):
 def vacuum(db, tables):
     """VACUUM ANALYZE after a bulk load (it cannot run in a transaction): otherwise the
     first measurements race autovacuum (a blast queued during it took 5.7 s, after it 0.06 s)."""
-    _name, params = connection_info_for(db)
-    connection = psycopg2.connect(**params)
-    try:
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            for table in tables:
-                cursor.execute(f"VACUUM ANALYZE {table}")
-    finally:
-        connection.close()
+    with closing(db_connect(db).cursor()) as cr:
+        cr._cnx.autocommit = True
+        for table in tables:
+            cr.execute(SQL("VACUUM ANALYZE %s", SQL.identifier(table)))
 
 
 def arm_open_mis(cr, open_mis, due):
@@ -124,6 +117,35 @@ def arm_open_mis(cr, open_mis, due):
     )
 
 
+def create_plain_tickets(env, samples):
+    """Tickets that are not MIs, one by one, each flushed as its own request would be."""
+    tickets = env["helpdesk.ticket"]
+    for i in range(samples):
+        tickets |= tickets.create({"name": f"Plain {i}", "description": "<p>x</p>", "priority": "1"})
+        env.flush_all()
+    return tickets
+
+
+def write_plain_tickets(env, tickets):
+    for ticket in tickets:
+        ticket.write({"priority": "2", "name": ticket.name + "!"})
+        # Flush each write, as one request would; else the ORM batches them all.
+        env.flush_all()
+
+
+@contextmanager
+def counted_calls():
+    """Python function calls made in the block."""
+    result = {}
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        yield result
+    finally:
+        profile.disable()
+    result["calls"] = pstats.Stats(profile).total_calls
+
+
 def per_ticket_costs(env, samples, rounds=5):
     """Create and write non-MI tickets one by one: ms and queries per ticket, the
     median of ``rounds`` rounds of ``samples`` (the machine's noise is of the order
@@ -132,16 +154,10 @@ def per_ticket_costs(env, samples, rounds=5):
     results = []
     # One more round than reported: the first one warms caches and is dropped.
     for _round in range(rounds + 1):
-        tickets = env["helpdesk.ticket"]
         with measured(cr) as create:
-            for i in range(samples):
-                tickets |= tickets.create({"name": f"Plain {i}", "description": "<p>x</p>", "priority": "1"})
-                env.flush_all()
+            tickets = create_plain_tickets(env, samples)
         with measured(cr) as write:
-            for ticket in tickets:
-                ticket.write({"priority": "2", "name": ticket.name + "!"})
-                # Flush each write, as one request would; else the ORM batches them all.
-                env.flush_all()
+            write_plain_tickets(env, tickets)
         env.invalidate_all()
         results.append(
             {
@@ -261,28 +277,14 @@ def bench_base_db(db, deps_db, sla_db, sizes, open_mis, samples):
 def plain_ticket_calls(env, samples):
     """Python function calls per plain ticket created, then written: unlike CPU time,
     the same from run to run, so a change of the addon's own cost shows in it."""
-    tickets = env["helpdesk.ticket"]
-    for i in range(10):
-        tickets.create({"name": f"Warm {i}", "description": "<p>x</p>", "priority": "1"})
-        env.flush_all()
+    create_plain_tickets(env, 10)
     env.invalidate_all()
-    calls = {}
-    profile = cProfile.Profile()
-    profile.enable()
-    for i in range(samples):
-        tickets |= tickets.create({"name": f"Plain {i}", "description": "<p>x</p>", "priority": "1"})
-        env.flush_all()
-    profile.disable()
-    calls["create_calls"] = pstats.Stats(profile).total_calls / samples
+    with counted_calls() as create:
+        tickets = create_plain_tickets(env, samples)
     env.invalidate_all()
-    profile = cProfile.Profile()
-    profile.enable()
-    for ticket in tickets:
-        ticket.write({"priority": "2", "name": ticket.name + "!"})
-        env.flush_all()
-    profile.disable()
-    calls["write_calls"] = pstats.Stats(profile).total_calls / samples
-    return calls
+    with counted_calls() as write:
+        write_plain_tickets(env, tickets)
+    return {"create_calls": create["calls"] / samples, "write_calls": write["calls"] / samples}
 
 
 def interleaved_overhead(databases, samples, rounds=8):

@@ -1,4 +1,6 @@
 """The test runner's own logic: counting Odoo's results, finding Odoo."""
+import pytest
+
 import devenv
 
 
@@ -41,9 +43,15 @@ def test_system_pythons_start_with_path_then_distribution(monkeypatch, tmp_path)
     monkeypatch.setenv("PATH", str(tmp_path))
     pythons = devenv.system_pythons()
     assert pythons[0] == str(fake)
-    assert len(pythons) == len(set(pythons))
     assert set(pythons[1:]) <= {"/usr/local/bin/python3", "/usr/bin/python3",
                                 str(devenv.Path.home() / ".pyenv" / "shims" / "python3")}
+
+
+def test_system_pythons_name_each_interpreter_once(monkeypatch):
+    if not devenv.os.access("/usr/bin/python3", devenv.os.X_OK):
+        pytest.skip("no /usr/bin/python3 on this machine")
+    monkeypatch.setenv("PATH", "/usr/bin")
+    assert devenv.system_pythons().count("/usr/bin/python3") == 1
 
 
 def test_find_odoo_through_an_interpreter_off_path(monkeypatch, tmp_path):

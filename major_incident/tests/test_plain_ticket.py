@@ -1,3 +1,5 @@
+import cProfile
+import pstats
 import re
 import threading
 from contextlib import contextmanager
@@ -39,6 +41,16 @@ class TestPlainTicket(MajorIncidentCase):
         with self._mi_tables_queried() as tables:
             ticket.write({"name": "Printer jammed", "priority": "2"})
         self.assertEqual(tables, set())
+
+    def test_create_skips_the_policy_and_audience_computes(self):
+        profile = cProfile.Profile()
+        profile.enable()
+        self._ticket(priority="1")
+        self.env.flush_all()
+        profile.disable()
+        called = {function for _file, _line, function in pstats.Stats(profile).stats}
+        self.assertIn("_compute_mi_clock_summary", called, "the profile sees the addon's computes")
+        self.assertFalse({"_compute_mi_policy_id", "_compute_mi_mailing_list_ids"} & called)
 
     def test_urgent_ticket_still_gets_its_mi_values(self):
         ticket = self._ticket(priority="3")
