@@ -82,29 +82,40 @@ def vacuum(db, tables):
 
 
 def arm_open_mis(cr, open_mis, due):
-    """Make ``open_mis`` tickets open P1 MIs with their running clocks, ``due`` of
-    them with an overdue RTO (what the cron must process)."""
+    """Make ``open_mis`` open P1 incidents, each linked to one ticket, with their running
+    clocks, ``due`` of them with an overdue RTO (what the cron must process)."""
     cr.execute("DELETE FROM major_incident_clock")
-    cr.execute("UPDATE helpdesk_ticket SET is_major_incident = NULL, mi_state = NULL WHERE is_major_incident")
+    cr.execute(
+        "UPDATE helpdesk_ticket SET major_incident_id = NULL "
+        "WHERE major_incident_id IS NOT NULL"
+    )
+    cr.execute("DELETE FROM major_incident WHERE reference LIKE 'MI-BENCH-%%'")
     cr.execute(
         """
-        UPDATE helpdesk_ticket t SET is_major_incident = true, mi_state = 'investigating',
-               mi_severity = 'p1', mi_detected_at = now() at time zone 'utc' - interval '30 minutes'
-          FROM (SELECT id FROM helpdesk_ticket ORDER BY id DESC LIMIT %s) picked
-         WHERE t.id = picked.id
+        WITH picked AS (SELECT id, name, company_id FROM helpdesk_ticket ORDER BY id DESC LIMIT %s),
+        created AS (
+            INSERT INTO major_incident (reference, name, company_id, state, severity, control, source,
+                                        detected_at, create_date, write_date, create_uid, write_uid)
+            SELECT 'MI-BENCH-' || p.id, p.name, p.company_id, 'investigating', 'p1', 'company', 'ticket',
+                   now() at time zone 'utc' - interval '30 minutes', now(), now(), 1, 1
+              FROM picked p
+            RETURNING id, reference)
+        UPDATE helpdesk_ticket t SET major_incident_id = c.id
+          FROM created c
+         WHERE c.reference = 'MI-BENCH-' || t.id
         """,
         [open_mis],
     )
     cr.execute(
         """
-        INSERT INTO major_incident_clock (ticket_id, company_id, kind, state, started_at, target_minutes,
+        INSERT INTO major_incident_clock (incident_id, company_id, kind, state, started_at, target_minutes,
                                           deadline, next_action_at, create_date, write_date, create_uid, write_uid)
-        SELECT t.id, t.company_id, k.kind, 'running', t.mi_detected_at, k.minutes,
-               t.mi_detected_at + make_interval(mins => k.minutes),
-               t.mi_detected_at + make_interval(mins => k.minutes), now(), now(), 1, 1
-          FROM helpdesk_ticket t
+        SELECT i.id, i.company_id, k.kind, 'running', i.detected_at, k.minutes,
+               i.detected_at + make_interval(mins => k.minutes),
+               i.detected_at + make_interval(mins => k.minutes), now(), now(), 1, 1
+          FROM major_incident i
          CROSS JOIN (VALUES ('rto', 120), ('update', 60), ('blast', 15000)) AS k(kind, minutes)
-         WHERE t.is_major_incident
+         WHERE i.reference LIKE 'MI-BENCH-%%'
         """
     )
     cr.execute(
@@ -214,7 +225,7 @@ def bench_mi_db(db, sizes, open_mis, due, samples, recipients):
             mis = min(open_mis, size // 10)
             arm_open_mis(cr, mis, min(due, mis))
             row.update(open_mis=mis, due_clocks=min(due, mis))
-        vacuum(db, ["helpdesk_ticket", "major_incident_clock"])
+        vacuum(db, ["helpdesk_ticket", "major_incident", "major_incident_clock"])
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             with measured(cr) as cron:

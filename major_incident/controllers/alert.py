@@ -5,8 +5,8 @@ import re
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
-from .. import alerts
-from ..models.major_incident_alert_source import ROUTE
+from ..engine import alerts
+from ..models.major_incident_alert_source import ALERT_FORMATS, ROUTE
 
 
 class RedactAlertToken(logging.Filter):
@@ -67,7 +67,7 @@ class MajorIncidentAlertController(http.Controller):
             return self._error(
                 422,
                 "invalid_payload",
-                f"Not a {source.payload_format} payload: {error}.",
+                f"This is not a valid {dict(ALERT_FORMATS)[source.payload_format]} payload: {error}.",
                 field=error.field,
             )
         source = source.with_user(SUPERUSER_ID).with_company(source.company_id)

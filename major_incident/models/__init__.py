@@ -15,6 +15,10 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import helpdesk_ticket_team
+from . import major_incident
+from . import major_incident_communication
+from . import major_incident_alert
+from . import major_incident_coordination
 from . import helpdesk_ticket
 from . import major_incident_update_mixin
 from . import major_incident_update
@@ -22,3 +26,4 @@ from . import mailing_list
 from . import mailing_contact
 from . import mailing_mailing
 from . import major_incident_alert_source
+from . import ir_http

@@ -14,3 +14,8 @@ class HelpdeskTicketTeam(models.Model):
         help="The video meeting (e.g. a Teams room) of this team's bridge calls. "
         "Empty: each bridge gets Odoo's own meeting link.",
     )
+    mi_close_linked_tickets = fields.Boolean(
+        "Close tickets with their major incident",
+        help="When a major incident closes, its linked tickets of this team move to the "
+        "team's closing stage. Tickets already closed are left as they are.",
+    )

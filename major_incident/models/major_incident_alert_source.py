@@ -4,10 +4,10 @@ import secrets
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.fields import Domain
 
-from .. import alerts
-from .helpdesk_ticket import MI_ACTIVE_STATES, MI_SEVERITIES, URGENT_PRIORITY
+from ..engine import alerts, vocabulary
 
 ALERT_FORMATS = [
     ("uptime_kuma", "Uptime Kuma"),
@@ -46,46 +46,52 @@ class MajorIncidentAlertSource(models.Model):
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
     team_id = fields.Many2one(
-        "helpdesk.ticket.team", "Team", check_company=True, help="The team of the tickets it opens."
+        "helpdesk.ticket.team", "Team", check_company=True, help="The team of the incidents it opens."
     )
     severity = fields.Selection(
-        MI_SEVERITIES, required=True, default="p1", help="The severity of the candidates it opens."
+        vocabulary.SEVERITIES,
+        required=True,
+        default=vocabulary.DEFAULT_SEVERITY,
+        help="The severity of the candidates it opens.",
     )
     system_id = fields.Many2one(
         "major.incident.code",
         "System",
         domain=[("kind", "=", "system")],
-        help="The system its alerts concern, coded on the tickets it opens.",
+        help="The system its alerts concern, coded on the incidents it opens.",
     )
     token_hash = fields.Char(copy=False, index=True, groups="base.group_system")
     token_set_at = fields.Datetime("Token generated at", copy=False, readonly=True)
     last_alert_at = fields.Datetime("Last alert", copy=False, readonly=True)
     endpoint = fields.Char("Endpoint", compute="_compute_endpoint")
-    ticket_ids = fields.One2many("helpdesk.ticket", "mi_alert_source_id", "Tickets")
-    ticket_count = fields.Integer(compute="_compute_ticket_count")
+    incident_ids = fields.One2many("major.incident", "alert_source_id", "Incidents")
+    incident_count = fields.Integer(compute="_compute_incident_count")
 
     _token_hash_unique = models.UniqueIndex("(token_hash) WHERE token_hash IS NOT NULL")
 
     def _compute_endpoint(self):
-        base_url = self.get_base_url()
+        base_url = self[:1].get_base_url()
         for source in self:
             source.endpoint = f"{base_url}{ROUTE}/<token>"
 
-    @api.depends("ticket_ids")
-    def _compute_ticket_count(self):
+    @api.depends("incident_ids")
+    def _compute_incident_count(self):
         counts = dict(
-            self.env["helpdesk.ticket"]._read_group(
-                Domain("mi_alert_source_id", "in", self.ids), ["mi_alert_source_id"], ["__count"]
+            self.env["major.incident"]._read_group(
+                Domain("alert_source_id", "in", self.ids), ["alert_source_id"], ["__count"]
             )
         )
         for source in self:
-            source.ticket_count = counts.get(source, 0)
+            source.incident_count = counts.get(source, 0)
 
     # ------------------------------------------------------------------ token
 
     def action_rotate_token(self):
         """Generate a new token (the previous one stops working) and show it once."""
         self.ensure_one()
+        # A new token silently cuts off the monitor that holds the old one.
+        if not self.env.su and not self.env.user.has_group("major_incident.group_mi_admin"):
+            raise AccessError(self.env._("Only a Major Incident administrator can rotate an alert token."))
         token = secrets.token_urlsafe(32)
         self.sudo().write({"token_hash": hash_token(token), "token_set_at": fields.Datetime.now()})
         return {
@@ -104,57 +110,52 @@ class MajorIncidentAlertSource(models.Model):
             return self.browse()
         return self.sudo().search([("token_hash", "=", hash_token(token))], limit=1)
 
-    def action_view_tickets(self):
+    def action_view_incidents(self):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Tickets from %(monitor_source)s", monitor_source=self.name),
-            "res_model": "helpdesk.ticket",
+            "name": self.env._("Incidents from %(monitor_source)s", monitor_source=self.name),
+            "res_model": "major.incident",
             "view_mode": "list,form",
-            "domain": [("mi_alert_source_id", "=", self.id)],
+            "domain": [("alert_source_id", "=", self.id)],
         }
 
     # ------------------------------------------------------------------ alerts
 
     def _receive(self, received):
-        """Record parsed alerts: an outage opens a candidate, the same one again while it is
-        open adds to its chatter, a recovery is noted on it. Returns one result per alert."""
+        """Record parsed alerts: an outage opens a candidate, the same alert again while its
+        incident is open (from any source of the company) adds to its chatter, a recovery is
+        noted on it. Returns one result per alert."""
         self.ensure_one()
         now = fields.Datetime.now()
         # Writing the source locks its row: a concurrent request from the same source waits,
         # then fails to serialize and is retried by Odoo on a fresh snapshot, where it finds
-        # the ticket this one opened. The same alert twice is one ticket.
+        # the incident this one opened. The same alert twice is one incident.
         self.sudo().last_alert_at = now
         self.flush_recordset(["last_alert_at"])
         fingerprints = {alert.fingerprint for alert in received}
-        tickets = self.env["helpdesk.ticket"].search(
-            Domain("mi_alert_source_id", "=", self.id)
-            & Domain("mi_alert_fingerprint", "in", list(fingerprints))
-            & Domain("mi_state", "in", MI_ACTIVE_STATES)
-        )
-        open_tickets = {ticket.mi_alert_fingerprint: ticket for ticket in tickets}
+        open_incidents = self._open_incidents(fingerprints)
         new_alerts = {}
         for alert in received:
-            if alert.event == alerts.DOWN and alert.fingerprint not in open_tickets:
+            if alert.event == alerts.DOWN and alert.fingerprint not in open_incidents:
                 new_alerts.setdefault(alert.fingerprint, alert)
-        created = self._open_candidates(list(new_alerts.values()), now)
-        open_tickets.update(created)
+        open_incidents.update(self._open_candidates(list(new_alerts.values()), now))
         results = []
         for alert in received:
-            ticket = open_tickets.get(alert.fingerprint)
-            if not ticket or not alert.event:
+            incident = open_incidents.get(alert.fingerprint)
+            if not incident or not alert.event:
                 result = "ignored"
             elif new_alerts.get(alert.fingerprint) is alert:
                 result = "created"
             elif alert.event == alerts.DOWN:
-                ticket._mi_alert_repeated(self, alert, now)
+                incident._alert_repeated(self, alert, now)
                 result = "updated"
             else:
-                ticket._mi_alert_recovered(self, alert, now)
+                incident._alert_recovered(self, alert, now)
                 result = "updated"
             results.append(
                 {
-                    "ticket": ticket.number if ticket and result != "ignored" else None,
+                    "incident": incident.reference if incident and result != "ignored" else None,
                     "result": result,
                     "event": alert.event,
                     "fingerprint": alert.fingerprint,
@@ -162,32 +163,47 @@ class MajorIncidentAlertSource(models.Model):
             )
         return results
 
+    def _open_incidents(self, fingerprints):
+        """{fingerprint: open incident} of the company; a candidate merged into another
+        incident hands its alerts on to it."""
+        incidents = self.env["major.incident"].search(
+            Domain("company_id", "=", self.company_id.id)
+            & Domain("alert_fingerprint", "in", list(fingerprints))
+            & (
+                Domain("state", "in", vocabulary.ACTIVE_STATES)
+                | Domain("merged_into_id.state", "in", vocabulary.ACTIVE_STATES)
+            ),
+            order="id",
+        )
+        found = {}
+        for incident in incidents:
+            target = incident if incident.state in vocabulary.ACTIVE_STATES else incident.merged_into_id
+            if incident.state in vocabulary.ACTIVE_STATES or incident.alert_fingerprint not in found:
+                found[incident.alert_fingerprint] = target
+        return found
+
     def _open_candidates(self, new_alerts, now):
-        """{fingerprint: ticket} of the candidates opened for ``new_alerts``."""
+        """{fingerprint: incident} of the candidates opened for ``new_alerts``."""
         if not new_alerts:
             return {}
-        values = []
-        for alert in new_alerts:
-            detected_at = min(alert.at or now, now)
-            values.append(
+        incidents = self.env["major.incident"].with_company(self.company_id)._raise(
+            [
                 {
                     "name": self.env._("%(monitor)s is down", monitor=alert.title),
                     "description": self._alert_html(alert),
                     "company_id": self.company_id.id,
                     "team_id": self.team_id.id,
-                    # "Very High" is the SOP's "Urgent": the ticket is raised as a candidate
-                    # at creation, with the escalation started, keeping this source and time.
-                    "priority": URGENT_PRIORITY,
-                    "mi_source": "monitoring",
-                    "mi_detected_at": detected_at,
-                    "mi_severity": self.severity,
-                    "mi_system_id": self.system_id.id,
-                    "mi_alert_source_id": self.id,
-                    "mi_alert_fingerprint": alert.fingerprint,
+                    "source": "monitoring",
+                    "detected_at": min(alert.at or now, now),
+                    "severity": self.severity,
+                    "system_id": self.system_id.id,
+                    "alert_source_id": self.id,
+                    "alert_fingerprint": alert.fingerprint,
                 }
-            )
-        tickets = self.env["helpdesk.ticket"].with_company(self.company_id).create(values)
-        return {ticket.mi_alert_fingerprint: ticket for ticket in tickets}
+                for alert in new_alerts
+            ]
+        )
+        return {incident.alert_fingerprint: incident for incident in incidents}
 
     def _alert_html(self, alert):
         body = Markup("<p>%s</p>") % self.env._(

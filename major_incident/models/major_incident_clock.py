@@ -1,35 +1,18 @@
+import logging
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import api, fields, models, modules
-from odoo.exceptions import UserError
 from odoo.fields import Domain
 
-from .. import timing
+from ..engine import clock_rules, timing
 
-CLOCK_KINDS = [
-    ("ack", "Response"),
-    ("escalation", "Escalation ladder"),
-    ("blast", "First blast"),
-    ("update", "Next update"),
-    ("rto", "Recovery (RTO)"),
-    ("resolution", "Resolution target"),
-    ("debrief", "Debrief"),
-    ("postmortem", "Post-mortem"),
-    ("dr_rto", "DR failover (RTO)"),
-    ("dr_rpo", "DR data (RPO)"),
-]
-CLOCK_STATES = [
-    ("running", "Running"),
-    ("met", "Met"),
-    ("breached", "Breached"),
-    ("paused", "On hold"),
-    ("cancelled", "Cancelled"),
-]
-# Only these wait on the client or a vendor when the MI is externally controlled.
-PAUSABLE_KINDS = ("rto", "resolution")
-OPEN_STATES = ("running", "paused")
-# A ladder step that could not call (e.g. a number became invalid) is retried after this.
+# A clock whose processing failed is retried after this, doubled at each failure up to the maximum.
 RETRY_AFTER = timedelta(minutes=5)
+MAX_RETRY_AFTER = timedelta(hours=1)
+
+_logger = logging.getLogger(__name__)
 
 
 class MajorIncidentClock(models.Model):
@@ -43,10 +26,10 @@ class MajorIncidentClock(models.Model):
     _description = "Major Incident SLA Clock"
     _order = "deadline, id"
 
-    ticket_id = fields.Many2one("helpdesk.ticket", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="ticket_id.company_id", store=True)
-    kind = fields.Selection(CLOCK_KINDS, required=True)
-    state = fields.Selection(CLOCK_STATES, required=True, default="running")
+    incident_id = fields.Many2one("major.incident", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="incident_id.company_id", store=True)
+    kind = fields.Selection(clock_rules.KINDS, required=True)
+    state = fields.Selection(clock_rules.CLOCK_STATES, required=True, default="running")
     started_at = fields.Datetime(required=True)
     target_minutes = fields.Float(help="Wall-clock minutes, or work minutes for business-time clocks.")
     business_time = fields.Boolean(help="The deadline counts working time of the policy's calendar.")
@@ -60,6 +43,9 @@ class MajorIncidentClock(models.Model):
     met_at = fields.Datetime()
     breached_at = fields.Datetime()
     reminder_sent_at = fields.Datetime(help="Update clocks: when the Incident Manager was reminded.")
+    failure_count = fields.Integer(
+        readonly=True, help="How many times processing this clock failed; it is retried with backoff."
+    )
     escalation_level_id = fields.Many2one(
         "major.incident.escalation.level", help="Escalation clocks: the level called at the deadline."
     )
@@ -68,7 +54,7 @@ class MajorIncidentClock(models.Model):
 
     _next_action_running_idx = models.Index("(next_action_at) WHERE state = 'running'")
     _open_clock_per_kind = models.UniqueIndex(
-        "(ticket_id, kind) WHERE state IN ('running', 'paused')",
+        "(incident_id, kind) WHERE state IN ('running', 'paused')",
         "A major incident has one open clock of each kind.",
     )
 
@@ -91,37 +77,25 @@ class MajorIncidentClock(models.Model):
             else:
                 clock.time_left = self.env._("%(text)s overdue", text=text)
 
-    @api.depends("kind", "ticket_id")
+    @api.depends("kind", "incident_id")
     def _compute_display_name(self):
         labels = dict(self._fields["kind"]._description_selection(self.env))
         for clock in self:
-            clock.display_name = f"{clock.ticket_id.number}: {labels.get(clock.kind, clock.kind)}"
+            clock.display_name = f"{clock.incident_id.reference}: {labels.get(clock.kind, clock.kind)}"
 
     # ------------------------------------------------------------------ planning
 
     @api.model
-    def _target_for(self, ticket, kind):
-        """(minutes, business_time) of ``kind`` for ``ticket`` under its policy, or None."""
-        policy = ticket.mi_policy_id
-        if kind == "ack":
-            return ticket._mi_response_minutes(), False
-        if kind == "escalation":
-            return 0.0, False
-        values = {
-            "blast": policy.blast_minutes,
-            "update": policy.update_interval_minutes,
-            "rto": policy.rto_minutes,
-            "resolution": policy.resolution_minutes,
-            "debrief": policy.debrief_hours * 60,
-            "dr_rto": policy.dr_rto_minutes,
-            "dr_rpo": policy.dr_rpo_minutes,
-        }
-        if kind == "postmortem":
-            calendar = ticket._mi_calendar()
-            minutes = policy.postmortem_business_days * (calendar.hours_per_day or 8.0) * 60
-            return (minutes, True) if minutes else None
-        minutes = values.get(kind) or 0
-        return (float(minutes), False) if minutes else None
+    def _target_for(self, incident, kind):
+        """(minutes, business_time) of ``kind`` for ``incident`` under its policy, or None."""
+        policy = incident.policy_id
+        values = {name: policy[name] for name in clock_rules.policy_fields()} if policy else {}
+        return clock_rules.target(
+            kind,
+            values,
+            response_minutes=incident._response_minutes() if kind == "ack" else None,
+            hours_per_day=incident._calendar().hours_per_day,
+        )
 
     def _compute_deadline(self):
         """Deadline from start, target and time on hold (business time through the calendar)."""
@@ -129,12 +103,7 @@ class MajorIncidentClock(models.Model):
         if not self.business_time:
             return timing.wall_deadline(self.started_at, self.target_minutes, self.paused_minutes)
         start = self.started_at + timedelta(minutes=self.paused_minutes)
-        calendar = self.ticket_id._mi_calendar()
-        horizon = timedelta(days=max(60, int(self.target_minutes / 60 / 2) + 60))
-        intervals = calendar._mi_work_intervals_utc(start, start + horizon)
-        return timing.plan_work_time(start, timedelta(minutes=self.target_minutes), intervals) or (
-            start + horizon
-        )
+        return self.incident_id._calendar()._mi_plan_work_time(start, timedelta(minutes=self.target_minutes))
 
     def _compute_next_action_at(self):
         self.ensure_one()
@@ -144,7 +113,7 @@ class MajorIncidentClock(models.Model):
             return min(timing.update_reminder_at(self.deadline), self.deadline)
         if self.kind == "escalation" and not self.escalation_level_id:
             return False
-        if self.breached_at or (self.ticket_id.mi_in_maintenance and self.kind != "escalation"
+        if self.breached_at or (self.incident_id.in_maintenance and self.kind != "escalation"
                                 and self.deadline <= fields.Datetime.now()):
             return False
         return self.deadline
@@ -162,29 +131,30 @@ class MajorIncidentClock(models.Model):
             self.env.ref("major_incident.ir_cron_major_incident_clocks").sudo()._trigger(at=min(due))
 
     @api.model
-    def _open(self, tickets, kinds, start=None):
-        """Open the clocks ``kinds`` on ``tickets`` (kinds the policy sets no target for are skipped)."""
+    def _open(self, incidents, kinds, start=None):
+        """Open the clocks ``kinds`` on ``incidents`` (kinds the policy sets no target for are skipped)."""
         now = fields.Datetime.now()
         vals_list = []
         open_kinds = {
-            (clock.ticket_id.id, clock.kind)
+            (clock.incident_id.id, clock.kind)
             for clock in self.search(
-                Domain("ticket_id", "in", tickets.ids) & Domain("state", "in", OPEN_STATES)
+                Domain("incident_id", "in", incidents.ids) & Domain("state", "in", clock_rules.OPEN_STATES)
             )
         }
-        for ticket in tickets:
+        for incident in incidents:
+            times = {"detected_at": incident.detected_at, "resolved_at": incident.resolved_at}
             for kind in kinds:
-                if (ticket.id, kind) in open_kinds:
+                if (incident.id, kind) in open_kinds:
                     continue
-                target = self._target_for(ticket, kind)
+                target = self._target_for(incident, kind)
                 if target is None:
                     continue
                 minutes, business = target
                 vals_list.append(
                     {
-                        "ticket_id": ticket.id,
+                        "incident_id": incident.id,
                         "kind": kind,
-                        "started_at": ticket._mi_clock_start(kind, start or now),
+                        "started_at": clock_rules.start_of(kind, times, start or now),
                         "target_minutes": minutes,
                         "business_time": business,
                         "deadline": now,
@@ -198,7 +168,7 @@ class MajorIncidentClock(models.Model):
         """The awaited event happened."""
         when = when or fields.Datetime.now()
         open_clocks = self.filtered(
-            lambda c: c.state in OPEN_STATES or (c.state == "breached" and not c.met_at)
+            lambda c: c.state in clock_rules.OPEN_STATES or (c.state == "breached" and not c.met_at)
         )
         for clock in open_clocks:
             paused = clock.paused_minutes
@@ -216,12 +186,12 @@ class MajorIncidentClock(models.Model):
         return open_clocks
 
     def _cancel(self):
-        self.filtered(lambda c: c.state in OPEN_STATES).write(
+        self.filtered(lambda c: c.state in clock_rules.OPEN_STATES).write(
             {"state": "cancelled", "next_action_at": False, "paused_at": False}
         )
 
     def _pause(self, reason):
-        to_pause = self.filtered(lambda c: c.state == "running" and c.kind in PAUSABLE_KINDS)
+        to_pause = self.filtered(lambda c: c.state == "running" and c.kind in clock_rules.PAUSABLE_KINDS)
         to_pause.write(
             {
                 "state": "paused",
@@ -253,11 +223,11 @@ class MajorIncidentClock(models.Model):
         """Call the first level now; the clock then waits for the next one."""
         escalation = self.env["major.incident.escalation"].sudo()
         for clock in self:
-            levels = clock.ticket_id.mi_policy_id.escalation_level_ids.sorted("sequence")
+            levels = clock.incident_id.policy_id.escalation_level_ids.sorted("sequence")
             if not levels:
                 clock.write({"escalation_level_id": False, "next_action_at": False})
                 continue
-            escalation._call(clock.ticket_id, levels[0], clock.started_at)
+            escalation._call(clock.incident_id, levels[0], clock.started_at)
             clock._plan_next_level(levels, levels[0])
 
     def _plan_next_level(self, levels, called):
@@ -298,7 +268,7 @@ class MajorIncidentClock(models.Model):
             clocks = self.browse([row[0] for row in self.env.cr.fetchall()])
             if not clocks:
                 break
-            clocks._process_due(now)
+            clocks._process_due_isolated(now)
             processed += len(clocks)
             if auto_commit:
                 self.env["ir.cron"]._commit_progress(len(clocks))
@@ -316,6 +286,46 @@ class MajorIncidentClock(models.Model):
         if next_at:
             self.env.ref("major_incident.ir_cron_major_incident_clocks").sudo()._trigger(at=next_at)
 
+    def _process_due_isolated(self, now):
+        """The batch at once; when it fails, clock by clock, so that one bad clock (a ladder
+        level removed under it, a person who cannot be called) is logged on its incident and
+        retried later, and never holds back the others. Concurrency errors are left to Odoo,
+        which retries the whole run on a fresh snapshot."""
+        try:
+            with self.env.cr.savepoint():
+                self._process_due(now)
+            return
+        except psycopg2.OperationalError:
+            raise
+        except Exception:
+            _logger.warning("Clocks batch failed: processing its %s clocks one by one", len(self), exc_info=True)
+        for clock in self:
+            try:
+                with self.env.cr.savepoint():
+                    clock._process_due(now)
+            except psycopg2.OperationalError:
+                raise
+            except Exception as error:  # noqa: BLE001 - any fault of one clock is its own
+                clock._fail(now, error)
+
+    def _fail(self, now, error):
+        """Log the failure on the incident and retry later, backing off up to an hour."""
+        self.ensure_one()
+        self.failure_count += 1
+        retry_at = now + min(RETRY_AFTER * 2 ** (self.failure_count - 1), MAX_RETRY_AFTER)
+        self.next_action_at = retry_at
+        labels = dict(self._fields["kind"]._description_selection(self.env))
+        self.incident_id.message_post(
+            body=self.env._(
+                "%(clock)s could not be processed (%(error)s); retried at %(time)s UTC.",
+                clock=labels[self.kind],
+                error=str(error) or type(error).__name__,
+                time=fields.Datetime.to_string(retry_at)[:16],
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        self._schedule_cron()
+
     def _process_due(self, now):
         escalations = self.filtered(lambda c: c.kind == "escalation")
         escalations._escalate(now)
@@ -323,7 +333,7 @@ class MajorIncidentClock(models.Model):
         reminders = updates.filtered(lambda c: not c.reminder_sent_at and c.deadline > now)
         reminders._remind(now)
         due = self - escalations - reminders
-        in_maintenance = due.filtered(lambda c: c.ticket_id.mi_in_maintenance)
+        in_maintenance = due.filtered(lambda c: c.incident_id.in_maintenance)
         in_maintenance.write({"next_action_at": False})
         (due - in_maintenance)._breach(now)
 
@@ -334,17 +344,17 @@ class MajorIncidentClock(models.Model):
         todo = self.env.ref("mail.mail_activity_data_todo")
         activities = []
         for clock in self:
-            ticket = clock.ticket_id
+            incident = clock.incident_id
             activities.append(
                 {
-                    "res_model_id": self.env["ir.model"]._get_id("helpdesk.ticket"),
-                    "res_id": ticket.id,
+                    "res_model_id": self.env["ir.model"]._get_id("major.incident"),
+                    "res_id": incident.id,
                     "activity_type_id": todo.id,
                     "summary": self.env._(
                         "Send the next update by %(time)s",
                         time=fields.Datetime.to_string(clock.deadline)[:16] + " UTC",
                     ),
-                    "user_id": (ticket.incident_manager_id or ticket.user_id or self.env.user).id,
+                    "user_id": (incident.incident_manager_id or self.env.user).id,
                     "date_deadline": clock.deadline.date(),
                 }
             )
@@ -361,37 +371,25 @@ class MajorIncidentClock(models.Model):
         self.write({"state": "breached", "breached_at": now, "next_action_at": False})
         bodies = {}
         for clock in self:
-            bodies.setdefault(clock.ticket_id.id, []).append(
+            bodies.setdefault(clock.incident_id.id, []).append(
                 self.env._(
                     "SLA breached: %(clock)s was due %(deadline)s UTC.",
                     clock=labels[clock.kind],
                     deadline=fields.Datetime.to_string(clock.deadline)[:16],
                 )
             )
-        tickets = self.ticket_id
-        tickets._message_log_batch(bodies={tid: " ".join(lines) for tid, lines in bodies.items()})
+        self.incident_id._message_log_batch(bodies={iid: " ".join(lines) for iid, lines in bodies.items()})
         for clock in self.filtered(lambda c: c.kind == "update"):
-            clock.ticket_id._mi_on_update_due(clock)
+            clock.incident_id._on_update_due()
 
     def _escalate(self, now):
         """Nobody acknowledged: call the next level of the ladder."""
         escalation_model = self.env["major.incident.escalation"].sudo()
         for clock in self:
-            ticket = clock.ticket_id
+            incident = clock.incident_id
             level = clock.escalation_level_id
-            levels = ticket.mi_policy_id.escalation_level_ids.sorted("sequence")
-            previous = ticket.mi_escalation_ids.filtered(lambda r: r.outcome == "called")
-            try:
-                # _call checks every number before it writes anything.
-                escalation_model._call(ticket, level, now)
-            except UserError as error:
-                # A bad number must not stop the ladder for good: say so, retry shortly.
-                ticket.message_post(
-                    body=self.env._("Escalation %(level)s failed: %(error)s", level=level.name, error=error.args[0]),
-                    subtype_xmlid="mail.mt_note",
-                )
-                clock.next_action_at = now + RETRY_AFTER
-                clock._schedule_cron()
-                continue
+            levels = incident.policy_id.escalation_level_ids.sorted("sequence")
+            previous = incident.escalation_ids.filtered(lambda r: r.outcome == "called")
+            escalation_model._call(incident, level, now)
             previous.write({"outcome": "escalated"})
             clock._plan_next_level(levels, level)

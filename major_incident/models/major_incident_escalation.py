@@ -1,12 +1,14 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 OUTCOMES = [
     ("called", "Called, no answer yet"),
     ("acknowledged", "Acknowledged"),
     ("escalated", "No answer: escalated"),
     ("stopped", "Stopped: acknowledged by someone else"),
+    ("unreachable", "Could not be called"),
 ]
 
 
@@ -17,13 +19,14 @@ class MajorIncidentEscalation(models.Model):
     _description = "Major Incident Escalation"
     _order = "contacted_at, id"
 
-    ticket_id = fields.Many2one("helpdesk.ticket", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="ticket_id.company_id", store=True)
+    incident_id = fields.Many2one("major.incident", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="incident_id.company_id", store=True)
     level_id = fields.Many2one("major.incident.escalation.level", ondelete="set null")
     level_name = fields.Char(required=True)
     level_sequence = fields.Integer()
     user_id = fields.Many2one("res.users", "Person", required=True, index=True)
-    phone_e164 = fields.Char("Phone (E.164)", required=True)
+    phone_e164 = fields.Char("Phone (E.164)")
+    failure_reason = fields.Char(help="Why the person could not be called.")
     contact_method = fields.Selection(
         [("phone", "Phone call"), ("video_call", "Video/Teams call")], default="phone", required=True
     )
@@ -34,38 +37,47 @@ class MajorIncidentEscalation(models.Model):
     activity_id = fields.Many2one("mail.activity", ondelete="set null")
 
     _person_once_per_level = models.UniqueIndex(
-        "(ticket_id, level_sequence, user_id)",
+        "(incident_id, level_sequence, user_id)",
         "A person is called once per escalation level of an incident.",
     )
 
     @api.model
-    def _call(self, ticket, level, when):
-        """Call every person of ``level`` for ``ticket``: a log row and a "Phone call"
-        activity each. All numbers are checked first, so a bad one writes nothing."""
-        people = level._people_for(ticket)
-        numbers = {}
-        for user in people:
-            numbers[user] = user.partner_id._mi_phone_e164()
+    def _call(self, incident, level, when):
+        """Call every person of ``level`` for ``incident``: a log row and a "Phone call"
+        activity each. A person who cannot be called (no valid number, archived) is logged
+        as such and reported loudly; the others are called all the same, and the ladder
+        goes on."""
+        # Two levels of one sequence may share a person: called once.
+        already = incident.escalation_ids.filtered(lambda r: r.level_sequence == level.sequence).user_id
+        people = level._people_for(incident) - already
         if not people:
-            ticket.message_post(
+            incident.message_post(
                 body=self.env._("%(level)s: nobody to call is configured.", level=level.name),
                 subtype_xmlid="mail.mt_note",
             )
             return self.browse()
+        numbers, failures = {}, {}
+        for user in people:
+            if not user.active:
+                failures[user] = self.env._("%(name)s is archived.", name=user.name)
+                continue
+            try:
+                numbers[user] = user.partner_id._mi_phone_e164()
+            except UserError as error:
+                failures[user] = error.args[0]
         call_type = self.env.ref("mail.mail_activity_data_call")
-        rows = self.browse()
+        severity = dict(incident._fields["severity"]._description_selection(self.env)).get(incident.severity, "")
+        vals_list = []
         for user, number in numbers.items():
-            activity = ticket.activity_schedule(
+            activity = incident.activity_schedule(
                 activity_type_id=call_type.id,
                 summary=self.env._(
-                    "Call now: major incident %(ticket)s (%(severity)s)",
-                    ticket=ticket.number,
-                    severity=dict(ticket._fields["mi_severity"]._description_selection(self.env)).get(
-                        ticket.mi_severity, ""
-                    ),
+                    "Call now: major incident %(incident)s (%(severity)s)",
+                    incident=incident.reference,
+                    severity=severity,
                 ),
                 note=Markup("<p>%s</p>") % self.env._(
-                    "%(level)s. Call %(name)s on %(phone)s and give the ticket number and a summary. "
+                    "%(level)s. Call %(name)s on %(phone)s and give the incident reference and a summary. "
                     "Text messages are not an escalation channel.",
                     level=level.name,
                     name=user.name,
@@ -74,36 +86,50 @@ class MajorIncidentEscalation(models.Model):
                 user_id=user.id,
                 date_deadline=fields.Date.context_today(self),
             )
-            rows |= self.create(
-                {
-                    "ticket_id": ticket.id,
-                    "level_id": level.id,
-                    "level_name": level.name,
-                    "level_sequence": level.sequence,
-                    "user_id": user.id,
-                    "phone_e164": number,
-                    "contact_method": level.contact_method,
-                    "contacted_at": when,
-                    "activity_id": activity.id,
-                }
+            vals_list.append(self._row_values(incident, level, user, when, phone_e164=number, activity_id=activity.id))
+        vals_list += [
+            self._row_values(incident, level, user, when, outcome="unreachable", failure_reason=reason)
+            for user, reason in failures.items()
+        ]
+        rows = self.create(vals_list)
+        if numbers:
+            incident.message_post(
+                body=self.env._(
+                    "Escalation %(level)s: calling %(people)s.",
+                    level=level.name,
+                    people=", ".join(f"{u.name} ({n})" for u, n in numbers.items()),
+                ),
+                subtype_xmlid="mail.mt_note",
             )
-        ticket.message_post(
-            body=self.env._(
-                "Escalation %(level)s: calling %(people)s.",
-                level=level.name,
-                people=", ".join(f"{u.name} ({n})" for u, n in numbers.items()),
-            ),
-            subtype_xmlid="mail.mt_note",
-        )
+        if failures:
+            incident._report_unreachable(level, failures)
         return rows
 
-    def _stop(self, acknowledged_by, when):
-        """Acknowledgment: the person who answered is recorded, the others are stopped."""
+    @api.model
+    def _row_values(self, incident, level, user, when, **values):
+        return {
+            "incident_id": incident.id,
+            "level_id": level.id,
+            "level_name": level.name,
+            "level_sequence": level.sequence,
+            "user_id": user.id,
+            "contact_method": level.contact_method,
+            "contacted_at": when,
+            **values,
+        }
+
+    def _stop(self, acknowledged_by, when, feedback=None):
+        """The ladder stops: the person who answered is recorded as having acknowledged,
+        the others as stopped. With ``feedback`` (a merge, a dismissal) nobody answered:
+        every open call is stopped, with that reason on its activity."""
         open_rows = self.filtered(lambda r: r.outcome in ("called", "escalated"))
-        answered = open_rows.filtered(lambda r: r.user_id == acknowledged_by)
-        answered.write({"outcome": "acknowledged", "acknowledged_at": when, "acknowledged_by_id": acknowledged_by.id})
-        (open_rows - answered).write({"outcome": "stopped", "acknowledged_at": when, "acknowledged_by_id": acknowledged_by.id})
+        answered = open_rows.filtered(lambda r: not feedback and r.user_id == acknowledged_by)
+        stamp = {"acknowledged_at": when, "acknowledged_by_id": acknowledged_by.id}
+        answered.write({"outcome": "acknowledged", **stamp})
+        (open_rows - answered).write({"outcome": "stopped", **stamp})
         pending = open_rows.activity_id.exists()
         if pending:
-            pending.action_feedback(feedback=self.env._("Acknowledged by %(name)s.", name=acknowledged_by.name))
+            pending.action_feedback(
+                feedback=feedback or self.env._("Acknowledged by %(name)s.", name=acknowledged_by.name)
+            )
         return open_rows

@@ -48,8 +48,9 @@ class MajorIncidentEscalationLevel(models.Model):
                         )
                     ) from error
 
-    def _people_for(self, ticket):
+    def _people_for(self, incident):
         self.ensure_one()
         if self.contact_role == "incident_manager":
-            return ticket.incident_manager_id
-        return self.user_ids
+            return incident.incident_manager_id
+        # Archived people stay listed, to be reported as not callable rather than skipped.
+        return self.with_context(active_test=False).user_ids

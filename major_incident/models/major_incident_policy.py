@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.fields import Domain
 
-from .helpdesk_ticket import MI_SEVERITIES
+from ..engine.vocabulary import SEVERITIES
 
 
 class MajorIncidentPolicy(models.Model):
@@ -23,7 +23,7 @@ class MajorIncidentPolicy(models.Model):
     )
     company_id = fields.Many2one("res.company", index=True)
     severity = fields.Selection(
-        MI_SEVERITIES, help="Leave empty for a policy that applies to every severity."
+        SEVERITIES, help="Leave empty for a policy that applies to every severity."
     )
     issue_type_id = fields.Many2one(
         "major.incident.issue.type",
@@ -79,13 +79,13 @@ class MajorIncidentPolicy(models.Model):
     checklist_plan_id = fields.Many2one(
         "mail.activity.plan",
         string="Action checklist",
-        domain=[("res_model", "=", "helpdesk.ticket")],
+        domain=[("res_model", "=", "major.incident")],
         help="The procedure's 'actions to be taken', scheduled as activities on declaration.",
     )
     playbook_plan_id = fields.Many2one(
         "mail.activity.plan",
         string="Resolution playbook",
-        domain=[("res_model", "=", "helpdesk.ticket")],
+        domain=[("res_model", "=", "major.incident")],
         help="Resolution steps, scheduled as activities on declaration.",
     )
 

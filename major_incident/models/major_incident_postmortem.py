@@ -14,8 +14,8 @@ class MajorIncidentPostmortem(models.Model):
     name = fields.Char(
         "Title", compute="_compute_name", store=True, readonly=False, precompute=True, required=True
     )
-    ticket_id = fields.Many2one("helpdesk.ticket", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="ticket_id.company_id", store=True)
+    incident_id = fields.Many2one("major.incident", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="incident_id.company_id", store=True)
     author_id = fields.Many2one("res.users", default=lambda self: self.env.user, tracking=True)
     state = fields.Selection(
         [("draft", "Draft"), ("published", "Published")], default="draft", required=True, tracking=True
@@ -30,35 +30,38 @@ class MajorIncidentPostmortem(models.Model):
     debrief_held_at = fields.Datetime("Debrief held at", tracking=True)
     published_at = fields.Datetime(readonly=True, tracking=True)
 
-    _one_per_incident = models.UniqueIndex("(ticket_id)", "An incident has one post-mortem.")
+    _one_per_incident = models.UniqueIndex("(incident_id)", "An incident has one post-mortem.")
 
-    # Titled once from its incident, then the author's: following every rename of the
-    # ticket would make each ticket write look up post-mortems, MI or not.
-    @api.depends("ticket_id")
+    def write(self, vals):
+        if {"state", "published_at"} & set(vals) and not self.env.su:
+            raise UserError(self.env._("A post-mortem is published with its Publish button, never by a direct write."))
+        return super().write(vals)
+
+    # Titled once from its incident, then the author's.
+    @api.depends("incident_id")
     def _compute_name(self):
         for postmortem in self:
             postmortem.name = self.env._(
-                "Post-mortem %(number)s: %(name)s",
-                number=postmortem.ticket_id.number,
-                name=postmortem.ticket_id.name,
+                "Post-mortem %(incident)s",
+                incident=postmortem.incident_id.display_name,
             )
 
     def action_record_debrief(self):
         """The debrief meeting took place: meets the debrief clock."""
-        self.ticket_id._mi_check_manager()
+        self.incident_id._check_manager()
         now = fields.Datetime.now()
         for postmortem in self:
             postmortem.debrief_held_at = postmortem.debrief_held_at or now
-            postmortem.ticket_id._mi_meet_clocks(["debrief"], postmortem.debrief_held_at)
+            postmortem.incident_id._apply_clock_event("debrief_held", postmortem.debrief_held_at)
         return True
 
     def action_publish(self):
         """Publish the report: meets the post-mortem clock."""
-        self.ticket_id._mi_check_manager()
+        self.incident_id._check_manager()
         for postmortem in self:
             if postmortem.state == "published":
                 raise UserError(self.env._("%(name)s is already published.", name=postmortem.name))
-            if postmortem.ticket_id.mi_state not in ("resolved", "closed"):
+            if postmortem.incident_id.state not in ("resolved", "closed"):
                 raise UserError(self.env._("Publish the post-mortem once the incident is resolved."))
             missing = [
                 label
@@ -74,10 +77,10 @@ class MajorIncidentPostmortem(models.Model):
                     self.env._("Fill in before publishing: %(fields)s.", fields=", ".join(missing))
                 )
         now = fields.Datetime.now()
-        self.write({"state": "published", "published_at": now})
+        self.sudo().write({"state": "published", "published_at": now})
         for postmortem in self:
-            postmortem.ticket_id._mi_meet_clocks(["postmortem"], now)
-            postmortem.ticket_id.message_post(
+            postmortem.incident_id._apply_clock_event("postmortem_published", now)
+            postmortem.incident_id.message_post(
                 body=self.env._("Post-mortem published."), subtype_xmlid="mail.mt_note"
             )
         return True

@@ -6,6 +6,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
 
+# Written only by sending the update.
+SEND_FACTS = frozenset({"subject", "sent_at", "mailing_id"})
+
 
 class MajorIncidentUpdate(models.Model):
     """One communication of a major incident: what it said, to whom, and what
@@ -16,7 +19,7 @@ class MajorIncidentUpdate(models.Model):
     _description = "Major Incident Communication"
     _order = "sent_at desc, id desc"
 
-    company_id = fields.Many2one(related="ticket_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(related="incident_id.company_id", store=True, index=True)
     subject = fields.Char(readonly=True)
     sent_at = fields.Datetime("Sent at", readonly=True, index=True)
     mailing_id = fields.Many2one(
@@ -56,20 +59,34 @@ class MajorIncidentUpdate(models.Model):
             update.bounced_count = line["bounce"]
             update.failed_count = line["error"]
 
-    @api.depends("kind", "ticket_id", "is_holding")
+    @api.depends("kind", "incident_id", "is_holding")
     def _compute_display_name(self):
         labels = dict(self._fields["kind"]._description_selection(self.env))
         for update in self:
             label = labels.get(update.kind, "")
             if update.is_holding:
                 label = self.env._("%(kind)s (holding)", kind=label)
-            update.display_name = f"{update.ticket_id.number}: {label}" if update.ticket_id else label
+            update.display_name = f"{update.incident_id.reference}: {label}" if update.incident_id else label
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_send_facts(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_send_facts([vals])
+        return super().write(vals)
+
+    def _check_send_facts(self, vals_list):
+        """When and how an update was sent are recorded by sending it, never written."""
+        if not self.env.su and any(SEND_FACTS & set(vals) for vals in vals_list):
+            raise UserError(self.env._("An update is recorded as sent only by sending it."))
 
     # ------------------------------------------------------------------ sending
 
     def _send(self):
         """Address each update to its audience through Email Marketing and send it now."""
-        self.ticket_id._mi_check_manager()
+        self.incident_id._check_manager()
         now = fields.Datetime.now()
         for update in self:
             update._mi_check_sendable(now)
@@ -80,8 +97,8 @@ class MajorIncidentUpdate(models.Model):
             mailing = self.env["mailing.mailing"].sudo().create(update._mi_mailing_values(subject, body))
             # Queued and its cron triggered: it leaves now, not on the cron's next hourly run.
             mailing.action_put_in_queue()
-            update.write({"subject": subject, "sent_at": now, "mailing_id": mailing.id})
-            update.ticket_id._mi_on_update_sent(update)
+            update.sudo().write({"subject": subject, "sent_at": now, "mailing_id": mailing.id})
+            update.incident_id._on_update_sent(update)
         return True
 
     def _mi_render(self):
@@ -105,14 +122,14 @@ class MajorIncidentUpdate(models.Model):
         header = (
             '<t t-set="recipient" t-value="object"/>'
             f'<t t-set="update" t-value="env[{self._name!r}].browse({self.id})"/>'
-            '<t t-set="object" t-value="update.ticket_id"/>'
-            f'<t t-set="tz" t-value="recipient.mi_tz or {self.ticket_id._mi_company_tz()!r}"/>'
+            '<t t-set="object" t-value="update.incident_id"/>'
+            f'<t t-set="tz" t-value="recipient.mi_tz or {self.incident_id._company_tz()!r}"/>'
         )
         return Markup(header) + self.template_id.body_html
 
     def _mi_mailing_values(self, subject, body):
         self.ensure_one()
-        ticket = self.ticket_id
+        incident = self.incident_id
         email_from = self._mi_email_from()
         return {
             "subject": subject,
@@ -123,6 +140,6 @@ class MajorIncidentUpdate(models.Model):
             "email_from": email_from,
             "reply_to": self.author_id.email_formatted or email_from,
             "user_id": self.author_id.id,
-            "campaign_id": ticket._mi_campaign().id,
-            "mi_ticket_id": ticket.id,
+            "campaign_id": incident._campaign().id,
+            "mi_incident_id": incident.id,
         }

@@ -1,6 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
+from odoo.tools.misc import format_datetime
+
+from ..engine import timing
 
 UPDATE_KINDS = [
     ("initial", "Initial notification"),
@@ -30,13 +33,12 @@ class MajorIncidentUpdateMixin(models.AbstractModel):
     _name = "major.incident.update.mixin"
     _description = "Major Incident Communication Content"
 
-    ticket_id = fields.Many2one(
-        "helpdesk.ticket",
+    incident_id = fields.Many2one(
+        "major.incident",
         "Major incident",
         required=True,
         ondelete="cascade",
         index=True,
-        domain=[("is_major_incident", "=", True)],
     )
     kind = fields.Selection(UPDATE_KINDS, required=True, default="progress")
     template_id = fields.Many2one(
@@ -45,7 +47,7 @@ class MajorIncidentUpdateMixin(models.AbstractModel):
         compute="_compute_template_id",
         store=True,
         readonly=False,
-        domain=[("model", "=", "helpdesk.ticket")],
+        domain=[("model", "=", "major.incident")],
     )
     status = fields.Selection(UPDATE_STATUSES, "Current status")
     status_label = fields.Char(compute="_compute_status_label")
@@ -69,7 +71,6 @@ class MajorIncidentUpdateMixin(models.AbstractModel):
     is_holding = fields.Boolean(
         "Holding update", help="Sent while there is nothing new, to keep the promised cadence."
     )
-    public = fields.Boolean(help="Shown on the customer portal's status page.")
     mailing_list_ids = fields.Many2many(
         "mailing.list", string="Audience", groups="mass_mailing.group_mass_mailing_user"
     )
@@ -129,15 +130,23 @@ class MajorIncidentUpdateMixin(models.AbstractModel):
         return {
             "update": self,
             "recipient": recipient,
-            "tz": recipient.mi_tz or self.ticket_id._mi_company_tz(),
+            "tz": recipient.mi_tz or self.incident_id._company_tz(),
         }
+
+    def local_time_label(self, moment, tz):
+        """A time as the e-mails show it: in the reader's zone, then that instant's offset
+        from UTC (e.g. "Jul 1, 9:30 AM UTC−02:30"). Public: the templates call it."""
+        if not moment:
+            return ""
+        local = format_datetime(self.env, moment, tz=tz, dt_format="MMM d, h:mm a")
+        return f"{local} {timing.utc_offset_label(moment, tz)}"
 
     def _mi_render_subject(self):
         self.ensure_one()
-        ticket = self.ticket_id
+        incident = self.incident_id
         context = self._mi_render_context(self._mi_reachable_contacts(limit=1))
         try:
-            subject = self.template_id._render_field("subject", ticket.ids, add_context=context)[ticket.id]
+            subject = self.template_id._render_field("subject", incident.ids, add_context=context)[incident.id]
         except UserError as error:
             raise self._mi_render_error(self.env._("subject"), error) from error
         if "{{" in subject:
@@ -155,11 +164,11 @@ class MajorIncidentUpdateMixin(models.AbstractModel):
     def _mi_render_body(self, recipient):
         """The body as ``recipient`` (a mailing contact) reads it."""
         self.ensure_one()
-        ticket = self.ticket_id
+        incident = self.incident_id
         try:
             return self.template_id._render_field(
-                "body_html", ticket.ids, add_context=self._mi_render_context(recipient)
-            )[ticket.id]
+                "body_html", incident.ids, add_context=self._mi_render_context(recipient)
+            )[incident.id]
         except UserError as error:
             raise self._mi_render_error(self.env._("body"), error) from error
 
@@ -179,15 +188,13 @@ class MajorIncidentUpdateMixin(models.AbstractModel):
 
     def _mi_check_sendable(self, now):
         self.ensure_one()
-        ticket = self.ticket_id
+        incident = self.incident_id
         kind = dict(self._fields["kind"]._description_selection(self.env))[self.kind]
-        if not ticket.is_major_incident:
-            raise UserError(self.env._("%(ticket)s is not a major incident.", ticket=ticket.display_name))
-        if self.kind == "resolution" and not ticket.mi_resolved_at:
+        if self.kind == "resolution" and not incident.resolved_at:
             raise UserError(
                 self.env._(
-                    "%(ticket)s is not resolved yet: the resolution confirmation waits for it.",
-                    ticket=ticket.display_name,
+                    "%(incident)s is not resolved yet: the resolution confirmation waits for it.",
+                    incident=incident.display_name,
                 )
             )
         if not self.template_id:
@@ -217,13 +224,13 @@ class MajorIncidentUpdateMixin(models.AbstractModel):
                 self.env._(
                     "Set an e-mail address on the company %(company)s or on your user: "
                     "the mailing needs a sender.",
-                    company=ticket.company_id.name,
+                    company=incident.company_id.name,
                 )
             )
 
     def _mi_email_from(self):
         return (
-            self.ticket_id.company_id.email_formatted
+            self.incident_id.company_id.email_formatted
             or self.author_id.email_formatted
             or self.env["ir.mail_server"]._get_default_from_address()
         )

@@ -21,12 +21,10 @@ class ResCompany(models.Model):
 
     mi_dr_partner = fields.Char(
         "DR partner",
-        default="Simnet",
         help="Who runs the failover when IT declares disaster recovery (SOP 2.1).",
     )
     mi_dr_site = fields.Char(
         "DR site",
-        default="Simnet DR servers, Montreal, QC, Canada",
         help="Where services fail over to (SOP 2.1).",
     )
     mi_misuse_threshold = fields.Integer(
@@ -40,6 +38,16 @@ class ResCompany(models.Model):
         "res.users",
         "Support manager",
         domain=[("share", "=", False)],
-        help="Reviews executive escalation requests within 1 hour of business time. "
+        help="Reviews executive escalation requests within the executive review time. "
         "Empty: the ticket team's leader.",
+    )
+    mi_exec_review_minutes = fields.Integer(
+        "Executive review time (min)",
+        default=60,
+        help="Business time within which a support manager reviews an executive escalation "
+        'request (urgent-support policy: "within 1 hour during business hours").',
+    )
+
+    _mi_exec_review_positive = models.Constraint(
+        "CHECK (mi_exec_review_minutes > 0)", "The executive review time must be positive."
     )

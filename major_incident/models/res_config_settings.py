@@ -17,3 +17,4 @@ class ResConfigSettings(models.TransientModel):
     mi_support_manager_id = fields.Many2one(
         related="company_id.mi_support_manager_id", readonly=False
     )
+    mi_exec_review_minutes = fields.Integer(related="company_id.mi_exec_review_minutes", readonly=False)

@@ -8,6 +8,8 @@ from odoo.fields import Domain
 
 from odoo.addons.phone_validation.tools import phone_validation
 
+from ..engine.vocabulary import CUSTOMER_SOURCES
+
 from .mailing_list import MI_AUDIENCES
 
 # Partner fields the major-incident mailing contacts and lists follow.
@@ -139,11 +141,11 @@ class ResPartner(models.Model):
         if not companies:
             return {}
         since = fields.Datetime.now() - timedelta(days=self.env.company.mi_misuse_window_days)
-        groups = self.env["helpdesk.ticket"].sudo()._read_group(
+        groups = self.env["major.incident"].sudo()._read_group(
             Domain("commercial_partner_id", "in", companies.ids)
-            & Domain("mi_cancel_reason", "=", "not_mi")
-            & Domain("mi_source", "in", ["ticket", "email", "phone"])
-            & Domain("mi_closed_at", ">=", since),
+            & Domain("cancel_reason", "=", "not_mi")
+            & Domain("source", "in", list(CUSTOMER_SOURCES))
+            & Domain("closed_at", ">=", since),
             ["commercial_partner_id"],
             ["__count"],
         )

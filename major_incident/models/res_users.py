@@ -19,3 +19,8 @@ class ResUsers(models.Model):
                 limit=1,
             )
         )
+
+    def _mi_can_manage(self):
+        """Whether this user may be an incident's Incident Manager: an active internal user
+        (a portal user would follow, and read, another customer's incident)."""
+        return len(self) == 1 and self.active and not self.share

@@ -4,6 +4,8 @@ import pytz
 
 from odoo import models
 
+from ..engine import timing
+
 
 class ResourceCalendar(models.Model):
     _inherit = "resource.calendar"
@@ -25,3 +27,11 @@ class ResourceCalendar(models.Model):
         self.ensure_one()
         minute = moment.replace(second=0, microsecond=0)
         return bool(self._mi_work_intervals_utc(minute, minute + timedelta(minutes=1)))
+
+    def _mi_plan_work_time(self, start, duration):
+        """The moment ``duration`` of this calendar's working time has elapsed after the
+        naive UTC ``start``: the one business-time planner of the addon."""
+        self.ensure_one()
+        horizon = timedelta(days=max(60, int(duration.total_seconds() / 3600 / 2) + 60))
+        intervals = self._mi_work_intervals_utc(start, start + horizon)
+        return timing.plan_work_time(start, duration, intervals) or start + horizon

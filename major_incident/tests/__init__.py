@@ -1,4 +1,3 @@
-from . import test_timing
 from . import test_phone
 from . import test_state_machine
 from . import test_declare_wizard
@@ -14,4 +13,6 @@ from . import test_communications
 from . import test_communications_smtp
 from . import test_alert_webhook
 from . import test_intake_coordination
+from . import test_linked_tickets
 from . import test_plain_ticket
+from . import test_reliability

@@ -26,6 +26,19 @@ class MajorIncidentCase(TransactionCase):
             name="Ada Admin",
             groups="major_incident.group_mi_admin,helpdesk_mgmt.group_helpdesk_user",
         )
+        # A plain support agent: the helpdesk only, no Email Marketing, no major-incident group.
+        cls.support_agent = new_test_user(
+            cls.env,
+            login="mi_test_support_agent",
+            name="Sam Support",
+            groups="helpdesk_mgmt.group_helpdesk_user",
+        )
+        cls.it = new_test_user(
+            cls.env,
+            login="mi_test_it",
+            name="Ivan IT",
+            groups="major_incident.group_mi_it,helpdesk_mgmt.group_helpdesk_user",
+        )
         # Tests choose their Incident Manager: demo rosters would override the company's.
         cls.env["major.incident.roster"].search([]).active = False
         cls.env.company.mi_incident_manager_id = cls.im
@@ -39,6 +52,27 @@ class MajorIncidentCase(TransactionCase):
         vals = {"name": "Vision server down", "description": "<p>Bad gateway</p>"}
         vals.update(values)
         return cls.env["helpdesk.ticket"].create(vals)
+
+    @classmethod
+    def _candidate(cls, ticket_values=None, **values):
+        """The candidate incident a "Very High" ticket raises. ``values`` are the incident's
+        own from the start (as an alert source or the declare wizard gives them): the ticket
+        is then raised with them rather than through its priority."""
+        if not values:
+            return cls._ticket(priority="3", **(ticket_values or {})).major_incident_id
+        ticket = cls._ticket(**(ticket_values or {}))
+        return cls.env["major.incident"]._raise_for_tickets(ticket, "ticket", values)
+
+    @classmethod
+    def _incident(cls, ticket_values=None, **values):
+        """An incident the Incident Manager declared from a new ticket; ``values`` are then
+        written on it by the Incident Manager (severity, control, triage, ...)."""
+        ticket = cls._ticket(**(ticket_values or {}))
+        ticket.with_user(cls.im).action_declare_major_incident()
+        incident = ticket.major_incident_id
+        if values:
+            incident.with_user(cls.im).write(values)
+        return incident
 
     @classmethod
     def _sop_ladder_people(cls):
@@ -58,12 +92,13 @@ class MajorIncidentCase(TransactionCase):
     def _run_clocks_cron(self):
         return self.env["major.incident.clock"]._cron_process_due()
 
-    def _code(self, ticket):
-        ticket.write(
+    def _code(self, incident):
+        """The Incident Manager codes the incident (SOP step 4), as on its form."""
+        incident.with_user(self.im).write(
             {
-                "mi_system_id": self.system.id,
-                "mi_component_id": self.component.id,
-                "mi_problem_code_id": self.problem.id,
-                "mi_software_version": "4.12.3",
+                "system_id": self.system.id,
+                "component_id": self.component.id,
+                "problem_code_id": self.problem.id,
+                "software_version": "4.12.3",
             }
         )

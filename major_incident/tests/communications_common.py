@@ -2,6 +2,7 @@ from datetime import datetime
 
 from lxml import html
 
+from odoo.fields import Command
 from odoo.tests import freeze_time
 
 from odoo.addons.mass_mailing.tests.common import MassMailCommon
@@ -10,7 +11,7 @@ from .common import MajorIncidentCase
 
 # Monday 10 March 2025, 16:00 UTC: 12:00 EDT in Toronto, 09:00 PDT in Vancouver.
 NOW = datetime(2025, 3, 10, 16, 0)
-# The SOP's "11:30 AM EDT".
+# The SOP's "11:30 AM UTC−04:00".
 DETECTED = datetime(2025, 3, 10, 15, 30)
 
 
@@ -96,29 +97,32 @@ class CommunicationsCase(MassMailCommon, MajorIncidentCase):
         }
 
     def _incident(self, **values):
-        """A declared P1 detected at DETECTED, affecting both customers."""
+        """A P1 raised by an urgent ticket at DETECTED, affecting both customers, acknowledged
+        by the Incident Manager; ``values`` are written on it by the Incident Manager."""
         with freeze_time(DETECTED):
-            ticket = self._ticket(
-                priority="3",
-                mi_affected_partner_ids=[(6, 0, (self.northwind | self.maple).ids)],
-                mi_service_impact="Vision Server",
-                **values,
+            incident = self._candidate()
+            incident.with_user(self.im).write(
+                {
+                    "affected_partner_ids": [Command.set((self.northwind | self.maple).ids)],
+                    "service_impact": "Vision Server",
+                    **values,
+                }
             )
-            ticket.with_user(self.im).action_acknowledge()
-        return ticket
+            incident.with_user(self.im).action_acknowledge()
+        return incident
 
-    def _wizard(self, ticket, context=None, **values):
+    def _wizard(self, incident, context=None, **values):
         return (
             self.env["major.incident.update.wizard"]
             .with_user(self.im)
-            .with_context(active_model="helpdesk.ticket", active_id=ticket.id, **(context or {}))
+            .with_context(active_model="major.incident", active_id=incident.id, **(context or {}))
             .create(values)
         )
 
-    def _send(self, ticket, **values):
+    def _send(self, incident, **values):
         """Send an update through the wizard as the Incident Manager; returns it."""
-        self._wizard(ticket, **values).action_send()
-        return ticket.mi_update_ids.sorted("id")[-1:]
+        self._wizard(incident, **values).action_send()
+        return incident.update_ids.sorted("id")[-1:]
 
     def _run_mailing_queue(self):
         """The mailing cron, as the scheduler runs it (it commits: registry test mode)."""

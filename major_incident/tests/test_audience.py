@@ -108,14 +108,24 @@ class TestAudience(MajorIncidentCase):
                 {"name": "Carl", "email": "carl@northwind.example.com", "phone": "12", "mi_audience": "customer"}
             )
 
-    def test_ticket_audience_follows_affected_customers(self):
+    def test_incident_audience_follows_affected_customers(self):
         self.env["res.partner"].create(
             {"name": "Alice", "email": "alice@northwind.example.com", "parent_id": self.customer.id,
              "mi_audience": "customer"}
         )
         internal = self.env.ref("major_incident.mailing_list_mi_internal")
-        ticket = self._ticket(priority="3")
-        self.assertEqual(ticket.mi_mailing_list_ids, internal)
-        ticket.mi_affected_partner_ids = self.customer
-        self.assertEqual(ticket.mi_mailing_list_ids, internal | self._customer_list(self.customer))
-        self.assertFalse(self._ticket().mi_mailing_list_ids, "not a major incident")
+        incident = self._candidate()
+        self.assertEqual(incident.mailing_list_ids, internal)
+        incident.with_user(self.im).affected_partner_ids = self.customer
+        self.assertEqual(incident.mailing_list_ids, internal | self._customer_list(self.customer))
+        self.assertFalse(self._ticket().major_incident_id, "not a major incident")
+
+    def test_reporting_customer_is_affected(self):
+        self.env["res.partner"].create(
+            {"name": "Alice", "email": "alice@northwind.example.com", "parent_id": self.customer.id,
+             "mi_audience": "customer"}
+        )
+        caller = self.env["res.partner"].create({"name": "Cal Caller", "parent_id": self.customer.id})
+        incident = self._candidate(ticket_values={"partner_id": caller.id})
+        self.assertEqual(incident.affected_partner_ids, self.customer, "the ticket's company")
+        self.assertIn(self._customer_list(self.customer), incident.mailing_list_ids)

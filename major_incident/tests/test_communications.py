@@ -11,8 +11,8 @@ from .communications_common import DETECTED, NOW, CommunicationsCase, text
 
 @tagged("at_install", "-post_install")
 class TestCommunications(CommunicationsCase, CronMixinCase):
-    def _mailings(self, ticket):
-        return self.env["mailing.mailing"].search([("mi_ticket_id", "=", ticket.id)])
+    def _mailings(self, incident):
+        return self.env["mailing.mailing"].search([("mi_incident_id", "=", incident.id)])
 
     def _mail_text(self, email):
         return text(self._find_sent_email_wemail(email)["body"])
@@ -20,21 +20,21 @@ class TestCommunications(CommunicationsCase, CronMixinCase):
     # ------------------------------------------------------------------ audience
 
     def test_default_audience_is_affected_customers_and_internal(self):
-        ticket = self._incident()
-        self.assertEqual(ticket.mi_mailing_list_ids, self.list_northwind | self.list_maple | self.list_internal)
+        incident = self._incident()
+        self.assertEqual(incident.mailing_list_ids, self.list_northwind | self.list_maple | self.list_internal)
         # Editable before sending; the wizard proposes the incident's audience.
-        ticket.mi_mailing_list_ids -= self.list_maple
-        self.assertEqual(self._wizard(ticket).mailing_list_ids, self.list_northwind | self.list_internal)
+        incident.with_user(self.im).mailing_list_ids -= self.list_maple
+        self.assertEqual(self._wizard(incident).mailing_list_ids, self.list_northwind | self.list_internal)
         # Internal and executive updates go to their own lists.
-        self.assertEqual(self._wizard(ticket, kind="internal").mailing_list_ids, self.list_internal)
-        self.assertEqual(self._wizard(ticket, kind="executive").mailing_list_ids, self.list_executive)
+        self.assertEqual(self._wizard(incident, kind="internal").mailing_list_ids, self.list_internal)
+        self.assertEqual(self._wizard(incident, kind="executive").mailing_list_ids, self.list_executive)
 
     # ------------------------------------------------------------------ sending
 
     def test_initial_blast_through_email_marketing(self):
         """One mail per reachable contact of the lists, deduplicated across them, none to
         the blacklisted or the unsubscribed; each greets its reader, in their time zone."""
-        ticket = self._incident()
+        incident = self._incident()
         # Frank is on two of the lists; Alice was imported a second time into another.
         self.contact[self.frank].list_ids |= self.list_internal
         alice_again = self.env["mailing.contact"].create(
@@ -46,17 +46,17 @@ class TestCommunications(CommunicationsCase, CronMixinCase):
             }
         )
         with freeze_time(NOW), self.capture_triggers("mass_mailing.ir_cron_mass_mailing_queue") as triggers:
-            update = self._send(ticket, impact="Kiosks are stuck on a white screen.")
+            update = self._send(incident, impact="Kiosks are stuck on a white screen.")
         mailing = update.mailing_id
         self.assertEqual(update.kind, "initial")
         self.assertEqual(update.author_id, self.im)
         self.assertEqual(update.sent_at, NOW)
         self.assertEqual(mailing.subject, "Incident Notification - Vision Server")
         self.assertEqual(update.subject, mailing.subject)
-        self.assertEqual(mailing.mi_ticket_id, ticket)
+        self.assertEqual(mailing.mi_incident_id, incident)
         self.assertEqual(mailing.contact_list_ids, self.list_northwind | self.list_maple | self.list_internal)
-        self.assertEqual(mailing.campaign_id, ticket.mi_campaign_id)
-        self.assertIn(ticket.number, mailing.campaign_id.title)
+        self.assertEqual(mailing.campaign_id, incident.campaign_id)
+        self.assertIn(incident.reference, mailing.campaign_id.title)
         self.assertEqual(mailing.email_from, self.company.email_formatted)
         self.assertEqual(mailing.user_id, self.im)
         # Sent now: queued, and the mailing cron triggered for now rather than its next hourly run.
@@ -87,9 +87,9 @@ class TestCommunications(CommunicationsCase, CronMixinCase):
         self.assertEqual(len(self._mails), 4)
         self.assertNotIn(self.ed.email, [email for mail in self._mails for email in mail["email_to"]])
         # Times in the reader's time zone, else the company's.
-        self.assertIn("Incident Start Time: Mar 10, 8:30 AM PDT", self._mail_text(self.alice.email))
-        self.assertIn("Next Update: Mar 10, 10:00 AM PDT", self._mail_text(self.alice.email))
-        self.assertIn("Incident Start Time: Mar 10, 11:30 AM EDT", self._mail_text(self.bob.email))
+        self.assertIn("Incident Start Time: Mar 10, 8:30 AM UTC−07:00", self._mail_text(self.alice.email))
+        self.assertIn("Next Update: Mar 10, 10:00 AM UTC−07:00", self._mail_text(self.alice.email))
+        self.assertIn("Incident Start Time: Mar 10, 11:30 AM UTC−04:00", self._mail_text(self.bob.email))
         self.assertIn("Impact: Kiosks are stuck on a white screen.", self._mail_text(self.bob.email))
 
         # Delivery read back from the traces.
@@ -104,8 +104,8 @@ class TestCommunications(CommunicationsCase, CronMixinCase):
     def test_each_kind(self):
         """Every kind is sent as a mailing to its audience, its subject from the SOP,
         every body greeting its reader and carrying the incident's fields."""
-        ticket = self._incident()
-        self._code(ticket)
+        incident = self._incident()
+        self._code(incident)
         cases = [
             ("initial", {"impact": "White screen on kiosks."}, "Incident Notification - Vision Server",
              "Impact: White screen on kiosks."),
@@ -115,9 +115,9 @@ class TestCommunications(CommunicationsCase, CronMixinCase):
             ("summary", {"impact": "Vision is down.", "localization": "AMER"}, "Major Outage – Vision Server",
              "Localization: AMER"),
             ("internal", {"findings": "Certificate", "blockers": "Vendor on-call"},
-             f"Internal Update - Vision Server ({ticket.number})", "Blockers Requiring Escalation: Vendor on-call"),
+             f"Internal Update - Vision Server ({incident.reference})", "Blockers Requiring Escalation: Vendor on-call"),
             ("executive", {"overview": "Vision down for two chains.", "risk": "SLA credits"},
-             f"Executive Briefing - Vision Server ({ticket.number})", "Financial or Reputational Risks SLA credits"),
+             f"Executive Briefing - Vision Server ({incident.reference})", "Financial or Reputational Risks SLA credits"),
             ("resolution", {"root_cause": "Expired certificate.", "preventive_measures": "Expiry monitoring."},
              "Incident Resolved - Vision Server", "Root Cause: Expired certificate."),
         ]
@@ -130,9 +130,9 @@ class TestCommunications(CommunicationsCase, CronMixinCase):
                 now = NOW + timedelta(minutes=minutes)
                 if kind == "resolution":
                     with freeze_time(now):
-                        ticket.with_user(self.im).action_resolve()
+                        incident.with_user(self.im).action_resolve()
                 with freeze_time(now):
-                    update = self._send(ticket, kind=kind, **values)
+                    update = self._send(incident, kind=kind, **values)
                     self._run_mailing_queue()
                 self.assertEqual(update.mailing_id.subject, subject)
                 self.assertEqual(update.mailing_id.state, "done")
@@ -145,30 +145,30 @@ class TestCommunications(CommunicationsCase, CronMixinCase):
                     words = self._mail_text(partner.email)
                     self.assertIn(f"Dear {partner.name},", words)
                     self.assertIn(line, words)
-        self.assertEqual(len(self._mailings(ticket)), len(cases))
-        self.assertEqual(self._mailings(ticket).campaign_id, ticket.mi_campaign_id)
+        self.assertEqual(len(self._mailings(incident)), len(cases))
+        self.assertEqual(self._mailings(incident).campaign_id, incident.campaign_id)
 
     def test_executive_event_log_has_timestamps(self):
-        ticket = self._incident()
+        incident = self._incident()
         with freeze_time(NOW):
-            self._send(ticket)
+            self._send(incident)
         with freeze_time(NOW + timedelta(minutes=5)):
-            update = self._send(ticket, kind="executive", overview="Vision down.")
+            update = self._send(incident, kind="executive", overview="Vision down.")
             self._run_mailing_queue()
         words = self._mail_text(self.ed.email)
-        self.assertIn("Event Log Detected: Mar 10, 11:30 AM EDT", words)
-        self.assertIn(f"{ticket.number}: Initial notification: Mar 10, 12:00 PM EDT", words)
-        self.assertIn(f"{update.display_name}: Mar 10, 12:05 PM EDT", words)
+        self.assertIn("Event Log Detected: Mar 10, 11:30 AM UTC−04:00", words)
+        self.assertIn(f"{incident.reference}: Initial notification: Mar 10, 12:00 PM UTC−04:00", words)
+        self.assertIn(f"{update.display_name}: Mar 10, 12:05 PM UTC−04:00", words)
 
     def test_agents_follow_the_communications(self):
         """Agents read what was sent and how it was delivered, not Email Marketing."""
-        ticket = self._incident()
+        incident = self._incident()
         with freeze_time(NOW):
-            self._send(ticket)
+            self._send(incident)
             self._run_mailing_queue()
-        form = Form(ticket.with_user(self.agent))
-        self.assertEqual(len(form.mi_update_ids), 1)
-        update = ticket.mi_update_ids.with_user(self.agent)
+        form = Form(incident.with_user(self.agent))
+        self.assertEqual(len(form.update_ids), 1)
+        update = incident.update_ids.with_user(self.agent)
         self.assertEqual((update.delivered_count, update.mailing_state), (4, "done"))
         self.assertNotIn("mailing_id", update.fields_get())
 
@@ -177,59 +177,59 @@ class TestCommunications(CommunicationsCase, CronMixinCase):
     def test_clocks(self):
         """The first external blast meets the blast clock; every update restarts the
         update clock, due at the announced next update time."""
-        ticket = self._incident()
-        clocks = ticket.mi_clock_ids
+        incident = self._incident()
+        clocks = incident.clock_ids
         blast = clocks.filtered(lambda c: c.kind == "blast")
         first_update_clock = clocks.filtered(lambda c: c.kind == "update")
         with freeze_time(NOW - timedelta(minutes=20)):
-            self._send(ticket, kind="internal", next_update_at=NOW + timedelta(minutes=10))
+            self._send(incident, kind="internal", next_update_at=NOW + timedelta(minutes=10))
         self.assertEqual(blast.state, "running", "an internal update is not the client blast")
         self.assertEqual(first_update_clock.state, "met")
-        running = ticket.mi_clock_ids.filtered(lambda c: c.kind == "update" and c.state == "running")
+        running = incident.clock_ids.filtered(lambda c: c.kind == "update" and c.state == "running")
         self.assertEqual(running.deadline, NOW + timedelta(minutes=10))
 
         with freeze_time(NOW):
             self._run_clocks_cron()
-            self._send(ticket, next_update_at=NOW + timedelta(minutes=45))
+            self._send(incident, next_update_at=NOW + timedelta(minutes=45))
         self.assertEqual((blast.state, blast.met_at), ("breached", NOW), "due 15 minutes after detection")
         self.assertEqual(running.state, "met")
-        running = ticket.mi_clock_ids.filtered(lambda c: c.kind == "update" and c.state == "running")
+        running = incident.clock_ids.filtered(lambda c: c.kind == "update" and c.state == "running")
         self.assertEqual(running.deadline, NOW + timedelta(minutes=45))
 
     def test_blast_in_time_is_met(self):
-        ticket = self._incident()
+        incident = self._incident()
         with freeze_time(DETECTED + timedelta(minutes=10)):
-            self._send(ticket)
-        blast = ticket.mi_clock_ids.filtered(lambda c: c.kind == "blast")
+            self._send(incident)
+        blast = incident.clock_ids.filtered(lambda c: c.kind == "blast")
         self.assertEqual((blast.state, blast.met_at), ("met", DETECTED + timedelta(minutes=10)))
 
     # ------------------------------------------------------------------ the wizard
 
     def test_wizard_defaults_follow_the_incident(self):
-        ticket = self._incident()
+        incident = self._incident()
         with freeze_time(NOW):
-            wizard = self._wizard(ticket)
+            wizard = self._wizard(incident)
             self.assertEqual(wizard.kind, "initial")
             self.assertEqual(wizard.status, "investigating")
-            self.assertEqual(wizard.next_update_at, NOW + timedelta(minutes=ticket.mi_policy_id.update_interval_minutes))
+            self.assertEqual(wizard.next_update_at, NOW + timedelta(minutes=incident.policy_id.update_interval_minutes))
             self.assertEqual(wizard.template_id, self.env.ref("major_incident.mail_template_mi_initial"))
             wizard.impact = "White screen."
             wizard.action_send()
             self._run_mailing_queue()
-            progress = self._wizard(ticket)
+            progress = self._wizard(incident)
         self.assertEqual(progress.kind, "progress")
         self.assertEqual(progress.impact, "White screen.", "carried over from the last update")
         self.assertIn(self.im.email, progress.contact_info)
 
-        self._code(ticket)
+        self._code(incident)
         with freeze_time(NOW + timedelta(minutes=30)):
-            ticket.with_user(self.im).action_resolve()
-        resolution = self._wizard(ticket)
+            incident.with_user(self.im).action_resolve()
+        resolution = self._wizard(incident)
         self.assertEqual((resolution.kind, resolution.status), ("resolution", "resolved"))
 
         # Closed: the closure e-mail goes to leadership, internal stakeholders and clients.
-        ticket.with_user(self.im).action_close()
-        closure = self._wizard(ticket)
+        incident.with_user(self.im).action_close()
+        closure = self._wizard(incident)
         self.assertEqual((closure.kind, closure.status), ("summary", "closed"))
         self.assertEqual(
             closure.mailing_list_ids,
@@ -242,12 +242,12 @@ class TestCommunications(CommunicationsCase, CronMixinCase):
         self.assertIn("Status: Closed", self._mail_text(self.ed.email))
 
     def test_preview(self):
-        ticket = self._incident()
+        incident = self._incident()
         with freeze_time(NOW):
             form = Form(
                 self.env["major.incident.update.wizard"]
                 .with_user(self.im)
-                .with_context(active_model="helpdesk.ticket", active_id=ticket.id)
+                .with_context(active_model="major.incident", active_id=incident.id)
             )
             form.impact = "Kiosks frozen."
             self.assertFalse(form.preview_error)
@@ -256,29 +256,29 @@ class TestCommunications(CommunicationsCase, CronMixinCase):
             words = text(form.preview_body)
             self.assertIn("Dear Alice Vancouver,", words)
             self.assertIn("Impact: Kiosks frozen.", words)
-            self.assertIn("Incident Start Time: Mar 10, 8:30 AM PDT", words)
+            self.assertIn("Incident Start Time: Mar 10, 8:30 AM UTC−07:00", words)
             self.assertEqual(form.reachable_count, 4)
             form.kind = "executive"
             self.assertEqual(form.preview_recipient, "Ed Executive <ed@company-a.example.com>")
-            self.assertEqual(form.preview_subject, f"Executive Briefing - Vision Server ({ticket.number})")
+            self.assertEqual(form.preview_subject, f"Executive Briefing - Vision Server ({incident.reference})")
             form.template_id = self._broken_template()
             self.assertIn("mi_no_such_field", form.preview_error)
 
     def test_holding_text_one_click(self):
-        ticket = self._incident()
+        incident = self._incident()
         with freeze_time(NOW):
-            self._send(ticket)
+            self._send(incident)
             self._run_mailing_queue()
-            wizard = self._wizard(ticket)
+            wizard = self._wizard(incident)
             wizard.action_use_holding_text()
             self.assertTrue(wizard.is_holding)
             self.assertEqual(wizard.findings, "no new findings since our last update")
             # The incident's "Holding Update" button: the wizard opens with the holding text.
-            prefilled = self._wizard(ticket, context={"default_is_holding": True})
+            prefilled = self._wizard(incident, context={"default_is_holding": True})
             self.assertEqual(prefilled.findings, "no new findings since our last update")
             prefilled.action_send()
             self._run_mailing_queue()
-        update = ticket.mi_update_ids[:1]
+        update = incident.update_ids[:1]
         self.assertIn(
             "Our team has identified no new findings since our last update and is taking the following actions:",
             self._mail_text(self.bob.email),
@@ -287,49 +287,49 @@ class TestCommunications(CommunicationsCase, CronMixinCase):
 
     # ------------------------------------------------------------------ holding updates on the clock
 
-    def _due_update_clock(self, ticket):
-        return ticket.mi_clock_ids.filtered(lambda c: c.kind == "update" and c.state == "running")
+    def _due_update_clock(self, incident):
+        return incident.clock_ids.filtered(lambda c: c.kind == "update" and c.state == "running")
 
     def test_update_due_reminds_by_default(self):
-        ticket = self._incident()
-        deadline = self._due_update_clock(ticket).deadline
+        incident = self._incident()
+        deadline = self._due_update_clock(incident).deadline
         with freeze_time(deadline - timedelta(minutes=10)):
             self._run_clocks_cron()
-        self.assertTrue(ticket.activity_ids.filtered(lambda a: "Send the next update" in a.summary))
+        self.assertTrue(incident.activity_ids.filtered(lambda a: "Send the next update" in a.summary))
         with freeze_time(deadline):
             self._run_clocks_cron()
-        self.assertFalse(ticket.mi_update_ids)
-        self.assertFalse(self._mailings(ticket))
+        self.assertFalse(incident.update_ids)
+        self.assertFalse(self._mailings(incident))
 
     def test_update_due_sends_the_holding_update_when_the_policy_says_so(self):
-        ticket = self._incident()
-        ticket.mi_policy_id.auto_holding_update = True
-        clock = self._due_update_clock(ticket)
+        incident = self._incident()
+        incident.policy_id.auto_holding_update = True
+        clock = self._due_update_clock(incident)
         with freeze_time(clock.deadline):
             self._run_clocks_cron()
             self._run_mailing_queue()
-        update = ticket.mi_update_ids
+        update = incident.update_ids
         self.assertEqual(len(update), 1)
         self.assertTrue(update.is_holding)
         self.assertEqual((update.kind, update.author_id), ("progress", self.im))
         self.assertEqual(update.mailing_id.state, "done")
         self.assertEqual(clock.state, "breached")
-        next_clock = self._due_update_clock(ticket)
+        next_clock = self._due_update_clock(incident)
         self.assertEqual(next_clock.deadline, clock.deadline + timedelta(minutes=60))
         words = self._mail_text(self.bob.email)
         self.assertIn("Our team has identified no new findings since our last update", words)
-        self.assertIn("Next Update: Mar 10, 1:30 PM EDT", words)
+        self.assertIn("Next Update: Mar 10, 1:30 PM UTC−04:00", words)
 
     def test_holding_update_refused_is_logged(self):
-        ticket = self._incident()
-        ticket.mi_policy_id.auto_holding_update = True
-        ticket.mi_mailing_list_ids = self.env["mailing.list"].create({"name": "Empty"})
-        clock = self._due_update_clock(ticket)
+        incident = self._incident()
+        incident.policy_id.auto_holding_update = True
+        incident.with_user(self.im).mailing_list_ids = self.env["mailing.list"].create({"name": "Empty"})
+        clock = self._due_update_clock(incident)
         with freeze_time(clock.deadline):
             self._run_clocks_cron()
-        self.assertFalse(ticket.mi_update_ids)
-        self.assertFalse(self._mailings(ticket))
-        self.assertIn("The holding update was not sent", ticket.message_ids[0].body)
+        self.assertFalse(incident.update_ids)
+        self.assertFalse(self._mailings(incident))
+        self.assertIn("The holding update was not sent", incident.message_ids[0].body)
 
     # ------------------------------------------------------------------ refusals
 
@@ -354,19 +354,19 @@ class TestCommunications(CommunicationsCase, CronMixinCase):
         template.invalidate_recordset([field])
         return template
 
-    def assertRefused(self, ticket, exception, message, **values):
-        wizard = self._wizard(ticket, **values)
+    def assertRefused(self, incident, exception, message, **values):
+        wizard = self._wizard(incident, **values)
         with freeze_time(NOW), self.assertRaisesRegex(exception, message):
             wizard.action_send()
-        self.assertFalse(ticket.mi_update_ids)
-        self.assertFalse(self._mailings(ticket))
+        self.assertFalse(incident.update_ids)
+        self.assertFalse(self._mailings(incident))
 
     def test_refused_without_audience(self):
-        ticket = self._incident()
-        self.assertRefused(ticket, UserError, "has no audience", mailing_list_ids=[(5, 0, 0)])
+        incident = self._incident()
+        self.assertRefused(incident, UserError, "has no audience", mailing_list_ids=[(5, 0, 0)])
 
     def test_refused_when_nobody_is_reachable(self):
-        ticket = self._incident()
+        incident = self._incident()
         # Blacklisted, without an address, unsubscribed: nobody to send to.
         unreachable = self.env["mailing.list"].create(
             {
@@ -379,44 +379,44 @@ class TestCommunications(CommunicationsCase, CronMixinCase):
             }
         )
         self.assertRefused(
-            ticket, UserError, "Nobody on Unreachable can be reached", mailing_list_ids=[(6, 0, unreachable.ids)]
+            incident, UserError, "Nobody on Unreachable can be reached", mailing_list_ids=[(6, 0, unreachable.ids)]
         )
 
     def test_refused_when_the_template_does_not_render(self):
-        ticket = self._incident()
+        incident = self._incident()
         self.assertRefused(
-            ticket, UserError, r'(?s)"Broken update" cannot render its body: .*mi_no_such_field',
+            incident, UserError, r'(?s)"Broken update" cannot render its body: .*mi_no_such_field',
             kind="progress", template_id=self._broken_template().id,
         )
         self.assertRefused(
-            ticket, UserError, r'(?s)"Broken update" cannot render its subject: .*mi_no_such_field',
+            incident, UserError, r'(?s)"Broken update" cannot render its subject: .*mi_no_such_field',
             kind="progress", template_id=self._broken_template("subject").id,
         )
 
     def test_refused_outside_the_incident_manager_group(self):
-        ticket = self._incident()
+        incident = self._incident()
         for user in (self.agent, self.user_marketing):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 self.env["major.incident.update.wizard"].with_user(user).with_context(
-                    active_model="helpdesk.ticket", active_id=ticket.id
+                    active_model="major.incident", active_id=incident.id
                 ).create({})
-        update = self.env["major.incident.update"].create(ticket._mi_update_defaults("initial"))
+        update = self.env["major.incident.update"].create(incident._update_defaults("initial"))
         with self.assertRaisesRegex(AccessError, "Only an Incident Manager"):
             update.with_user(self.agent)._send()
-        self.assertFalse(self._mailings(ticket))
+        self.assertFalse(self._mailings(incident))
 
     def test_refused_resolution_before_resolved(self):
-        ticket = self._incident()
-        self.assertRefused(ticket, UserError, "not resolved yet", kind="resolution")
+        incident = self._incident()
+        self.assertRefused(incident, UserError, "not resolved yet", kind="resolution")
 
     def test_refused_next_update_in_the_past(self):
-        ticket = self._incident()
-        self.assertRefused(ticket, UserError, "already past", next_update_at=NOW - timedelta(minutes=1))
+        incident = self._incident()
+        self.assertRefused(incident, UserError, "already past", next_update_at=NOW - timedelta(minutes=1))
 
     def test_refused_braces_in_subject(self):
-        ticket = self._incident()
-        ticket.mi_service_impact = "Vision {{ object.name }}"
-        self.assertRefused(ticket, UserError, 'contains "{{"')
+        incident = self._incident()
+        incident.with_user(self.im).service_impact = "Vision {{ object.name }}"
+        self.assertRefused(incident, UserError, 'contains "{{"')
 
     def test_incident_manager_is_no_template_editor(self):
         """The sends above run as in a fresh database: without template editing rights."""
@@ -427,9 +427,9 @@ class TestCommunications(CommunicationsCase, CronMixinCase):
 class TestSopTemplates(CommunicationsCase):
     """The SOP's three client e-mails (3.4.1-3.4.3): subjects and fields, word for word."""
 
-    def _render(self, kind, ticket, **values):
+    def _render(self, kind, incident, **values):
         with freeze_time(NOW):
-            wizard = self._wizard(ticket, kind=kind, **values)
+            wizard = self._wizard(incident, kind=kind, **values)
             return wizard.preview_subject, text(wizard.preview_body)
 
     def _signature(self, order):
@@ -442,25 +442,25 @@ class TestSopTemplates(CommunicationsCase):
         return "Best regards, " + " ".join(parts[part] for part in order)
 
     def test_initial_notification(self):
-        ticket = self._incident()
-        subject, words = self._render("initial", ticket, impact="Orders cannot be placed at the kiosks.")
+        incident = self._incident()
+        subject, words = self._render("initial", incident, impact="Orders cannot be placed at the kiosks.")
         self.assertEqual(subject, "Incident Notification - Vision Server")
         self.assertIn(
             "Dear Alice Vancouver, We are writing to inform you of an incident affecting Vision Server. "
             "Our team is actively investigating the issue and working toward a resolution. "
-            "Incident Start Time: Mar 10, 8:30 AM PDT "
+            "Incident Start Time: Mar 10, 8:30 AM UTC−07:00 "
             "Impact: Orders cannot be placed at the kiosks. "
-            "Next Update: Mar 10, 10:00 AM PDT "
+            "Next Update: Mar 10, 10:00 AM UTC−07:00 "
             "We apologize for the inconvenience and appreciate your patience as we address this matter. "
             + self._signature(["name", "position", "company", "contact"]),
             words,
         )
 
     def test_progress_update(self):
-        ticket = self._incident()
+        incident = self._incident()
         subject, words = self._render(
             "progress",
-            ticket,
+            incident,
             status="mitigating",
             findings="a rejected load balancer certificate",
             actions_taken="Certificate rolled back on one balancer.",
@@ -473,29 +473,29 @@ class TestSopTemplates(CommunicationsCase):
             "Current Status: Mitigating "
             "Actions Taken: Certificate rolled back on one balancer. "
             "Next Steps: Roll back the second balancer within 30 minutes. "
-            "Next Update: Mar 10, 10:00 AM PDT "
+            "Next Update: Mar 10, 10:00 AM UTC−07:00 "
             "Thank you for your understanding. Please reach out if you have any concerns. "
             + self._signature(["name", "position", "contact", "company"]),
             words,
         )
 
     def test_resolution_confirmation(self):
-        ticket = self._incident()
-        self._code(ticket)
+        incident = self._incident()
+        self._code(incident)
         with freeze_time(NOW):
-            ticket.with_user(self.im).action_resolve()
+            incident.with_user(self.im).action_resolve()
         subject, words = self._render(
             "resolution",
-            ticket,
+            incident,
             root_cause="An expired certificate.",
             preventive_measures="Certificate expiry is now monitored.",
         )
         self.assertEqual(subject, "Incident Resolved - Vision Server")
         self.assertIn(
             "Dear Alice Vancouver, We are pleased to inform you that the incident affecting Vision Server "
-            "has been resolved. The service has been restored as of Mar 10, 9:00 AM PDT. "
-            "Incident Start Time: Mar 10, 8:30 AM PDT "
-            "Resolution Time: Mar 10, 9:00 AM PDT "
+            "has been resolved. The service has been restored as of Mar 10, 9:00 AM UTC−07:00. "
+            "Incident Start Time: Mar 10, 8:30 AM UTC−07:00 "
+            "Resolution Time: Mar 10, 9:00 AM UTC−07:00 "
             "Root Cause: An expired certificate. "
             "Preventative Measures: Certificate expiry is now monitored. "
             "We sincerely apologize for any inconvenience caused and thank you for your patience. "
@@ -504,16 +504,16 @@ class TestSopTemplates(CommunicationsCase):
         )
 
     def test_outage_summary(self):
-        ticket = self._incident()
+        incident = self._incident()
         subject, words = self._render(
-            "summary", ticket, impact="Vision is down: white screen.", localization="AMER",
+            "summary", incident, impact="Vision is down: white screen.", localization="AMER",
             contact_info="Hotline 1-877-744-6434, option 2",
         )
         self.assertEqual(subject, "Major Outage – Vision Server")
         self.assertIn(
             "Summary of Services Down: Vision is down: white screen. Localization: AMER "
-            "Occurrence: Mar 10, 8:30 AM PDT ETA for Resolution: Unknown "
-            f"Additional Contact Info: Hotline 1-877-744-6434, option 2 Odoo ID: {ticket.number} "
+            "Occurrence: Mar 10, 8:30 AM UTC−07:00 ETA for Resolution: Unknown "
+            f"Additional Contact Info: Hotline 1-877-744-6434, option 2 Odoo ID: {incident.reference} "
             "Status: Investigating",
             words,
         )

@@ -82,14 +82,14 @@ class TestCommunicationsSmtp(CommunicationsCase):
         return received
 
     def test_blasts_over_smtp(self):
-        ticket = self._incident()
-        self._code(ticket)
+        incident = self._incident()
+        self._code(incident)
         # Reader: (greeting name, the detection time in the reader's time zone).
         readers = {
-            self.alice.email: ("Alice Vancouver", "Mar 10, 8:30 AM PDT"),
-            self.bob.email: ("Bob Noz", "Mar 10, 11:30 AM EDT"),
-            self.frank.email: ("Frank Maple", "Mar 10, 11:30 AM EDT"),
-            self.ivy.email: ("Ivy Internal", "Mar 10, 11:30 AM EDT"),
+            self.alice.email: ("Alice Vancouver", "Mar 10, 8:30 AM UTC−07:00"),
+            self.bob.email: ("Bob Noz", "Mar 10, 11:30 AM UTC−04:00"),
+            self.frank.email: ("Frank Maple", "Mar 10, 11:30 AM UTC−04:00"),
+            self.ivy.email: ("Ivy Internal", "Mar 10, 11:30 AM UTC−04:00"),
         }
         blasts = [
             ("initial", {"impact": "Kiosks are stuck on a white screen."},
@@ -102,8 +102,8 @@ class TestCommunicationsSmtp(CommunicationsCase):
         for minutes, (kind, values, subject, line) in enumerate(blasts):
             with self.subTest(kind=kind), freeze_time(NOW + timedelta(minutes=minutes)):
                 if kind == "resolution":
-                    ticket.with_user(self.im).action_resolve()
-                update = self._send(ticket, kind=kind, **values)
+                    incident.with_user(self.im).action_resolve()
+                update = self._send(incident, kind=kind, **values)
                 self._deliver()
                 received = self._received(update.mailing_id)
                 self.assertEqual(set(received), set(readers), "the blacklisted and the unsubscribed left out")

@@ -1,4 +1,4 @@
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from .common import MajorIncidentCase
@@ -6,6 +6,10 @@ from .common import MajorIncidentCase
 
 @tagged("at_install", "-post_install")
 class TestDeclareWizard(MajorIncidentCase):
+    def _declared(self, action):
+        self.assertEqual(action["res_model"], "major.incident", "the wizard opens the incident")
+        return self.env["major.incident"].browse(action["res_id"])
+
     def test_new_ticket_from_phone_call(self):
         customer = self.env["res.partner"].create({"name": "Northwind Test", "is_company": True})
         wizard_form = Form(self.env["major.incident.declare.wizard"].with_user(self.im))
@@ -15,16 +19,19 @@ class TestDeclareWizard(MajorIncidentCase):
         wizard_form.severity = "p2"
         wizard_form.control = "external"
         wizard_form.affected_partner_ids.add(customer)
-        action = wizard_form.save().action_declare()
-        ticket = self.env["helpdesk.ticket"].browse(action["res_id"])
+        incident = self._declared(wizard_form.save().action_declare())
+        self.assertEqual(incident.name, "All kiosks down in Toronto")
+        self.assertEqual(incident.state, "triage")
+        self.assertEqual(incident.source, "phone")
+        self.assertEqual(incident.severity, "p2")
+        self.assertEqual(incident.control, "external")
+        self.assertEqual(incident.affected_partner_ids, customer)
+        self.assertEqual(incident.policy_id, self.env.ref("major_incident.policy_sop_p2"))
+        self.assertEqual(incident.incident_manager_id, self.im)
+        ticket = incident.ticket_ids
+        self.assertEqual(len(ticket), 1, "the phone call is on record as a ticket")
         self.assertEqual(ticket.name, "All kiosks down in Toronto")
         self.assertEqual(ticket.mi_state, "triage")
-        self.assertEqual(ticket.mi_source, "phone")
-        self.assertEqual(ticket.mi_severity, "p2")
-        self.assertEqual(ticket.mi_control, "external")
-        self.assertEqual(ticket.mi_affected_partner_ids, customer)
-        self.assertEqual(ticket.mi_policy_id, self.env.ref("major_incident.policy_sop_p2"))
-        self.assertEqual(ticket.incident_manager_id, self.im)
 
     def test_promote_existing_ticket(self):
         ticket = self._ticket()
@@ -35,20 +42,37 @@ class TestDeclareWizard(MajorIncidentCase):
             .create({"severity": "p1", "source": "phone", "description": "<p>Escalated by phone</p>"})
         )
         self.assertEqual(wizard.mode, "existing")
-        wizard.action_declare()
+        self.assertEqual(wizard.ticket_id, ticket)
+        incident = self._declared(wizard.action_declare())
+        self.assertEqual(ticket.major_incident_id, incident)
         self.assertTrue(ticket.is_major_incident)
+        self.assertEqual(incident.state, "triage")
         self.assertEqual(ticket.mi_state, "triage")
-        self.assertEqual(ticket.mi_source, "phone")
+        self.assertEqual(incident.source, "phone")
         self.assertIn("Escalated by phone", " ".join(ticket.message_ids.mapped("body")))
 
     def test_promote_candidate_keeps_detection_time(self):
         ticket = self._ticket(priority="3")
-        detected = ticket.mi_detected_at
-        self.env["major.incident.declare.wizard"].with_user(self.im).create(
-            {"mode": "existing", "ticket_id": ticket.id, "severity": "p2"}
-        ).action_declare()
-        self.assertEqual(ticket.mi_detected_at, detected)
-        self.assertEqual(ticket.mi_state, "triage")
+        candidate = ticket.major_incident_id
+        detected = candidate.detected_at
+        incident = self._declared(
+            self.env["major.incident.declare.wizard"].with_user(self.im).create(
+                {"mode": "existing", "ticket_id": ticket.id, "severity": "p2"}
+            ).action_declare()
+        )
+        self.assertEqual(incident, candidate, "the candidate is declared, not a second incident")
+        self.assertEqual(incident.detected_at, detected)
+        self.assertEqual(incident.state, "triage")
+        self.assertEqual(incident.severity, "p2")
+
+    def test_only_incident_managers_declare(self):
+        ticket = self._ticket()
+        for user in (self.agent, self.support_agent):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.env["major.incident.declare.wizard"].with_user(user).create(
+                    {"mode": "existing", "ticket_id": ticket.id}
+                ).action_declare()
+        self.assertFalse(ticket.major_incident_id)
 
     def test_refusals(self):
         wizard_model = self.env["major.incident.declare.wizard"].with_user(self.im)
@@ -58,11 +82,13 @@ class TestDeclareWizard(MajorIncidentCase):
             wizard_model.create({"mode": "existing"}).action_declare()
         ticket = self._ticket()
         ticket.with_user(self.im).action_declare_major_incident()
-        with self.assertRaisesRegex(UserError, "already a major incident"):
+        with self.assertRaisesRegex(UserError, "already linked"):
             wizard_model.create({"mode": "existing", "ticket_id": ticket.id}).action_declare()
-        count = self.env["helpdesk.ticket"].search_count([])
+        tickets = self.env["helpdesk.ticket"].search_count([])
+        incidents = self.env["major.incident"].search_count([])
         with self.assertRaisesRegex(UserError, "future"):
             wizard_model.create(
                 {"mode": "new", "name": "x", "description": "<p>y</p>", "detected_at": "2999-01-01 00:00:00"}
             ).action_declare()
-        self.assertEqual(self.env["helpdesk.ticket"].search_count([]), count)
+        self.assertEqual(self.env["helpdesk.ticket"].search_count([]), tickets)
+        self.assertEqual(self.env["major.incident"].search_count([]), incidents)

@@ -29,21 +29,24 @@ class TestBridgeCall(MajorIncidentCase):
 
     def test_bridge_invites_manager_ladder_and_experts(self):
         with freeze_time(T0):
-            ticket = self._ticket(priority="3")
+            incident = self._candidate()
         with freeze_time(minutes(5)):
             self._run_clocks_cron()
-        self.assertIn(self.director, ticket.mi_escalation_ids.user_id, "the ladder reached level 2")
+        self.assertIn(self.director, incident.escalation_ids.user_id, "the ladder reached level 2")
         with freeze_time(minutes(6)):
+            action = incident.with_user(self.im).action_open_bridge_wizard()
+            self.assertEqual(action["res_model"], "major.incident.bridge.wizard")
             wizard = (
                 self.env["major.incident.bridge.wizard"]
                 .with_user(self.im)
-                .with_context(default_ticket_id=ticket.id)
+                .with_context(action["context"])
                 .create({"expert_ids": [Command.set(self.expert.ids)]})
             )
+            self.assertEqual(wizard.incident_id, incident)
             self.assertEqual(wizard.called_partner_ids, (self.im | self.director).partner_id)
             self.assertFalse(wizard.video_url)
             wizard.action_open_bridge()
-        event = ticket.mi_bridge_event_id
+        event = incident.bridge_event_id
         self.assertTrue(event)
         self.assertEqual(event.start, minutes(6))
         self.assertEqual(event.stop, minutes(66), "one hour")
@@ -51,7 +54,8 @@ class TestBridgeCall(MajorIncidentCase):
         self.assertEqual(event.partner_ids, (self.im | self.director).partner_id | self.expert)
         self.assertEqual(event.attendee_ids.partner_id, event.partner_ids)
         self.assertIn("/calendar/join_videocall/", event.videocall_location, "Odoo's own meeting link")
-        self.assertEqual((event.res_model, event.res_id), ("helpdesk.ticket", ticket.id))
+        self.assertEqual((event.res_model, event.res_id), ("major.incident", incident.id))
+        self.assertIn(incident.reference, event.name)
         mails = self._mails(event)
         self.assertEqual(
             mails.recipient_ids,
@@ -60,30 +64,31 @@ class TestBridgeCall(MajorIncidentCase):
         )
         self.assertEqual(set(mails.mapped("state")), {"outgoing"})
         self.assertIn("Invitation", mails[0].subject)
-        self.assertIn(event.videocall_location, ticket.message_ids[0].body, "announced in the chatter")
+        self.assertIn(event.videocall_location, incident.message_ids[0].body, "announced in the chatter")
 
     def test_team_meeting_url_and_extension(self):
         team = self.env["helpdesk.ticket.team"].create(
             {"name": "Vision", "mi_bridge_url": "https://teams.example.com/l/meetup-join/vision-bridge"}
         )
         with freeze_time(T0):
-            ticket = self._ticket(priority="3", team_id=team.id)
-            ticket.with_user(self.im).action_acknowledge()
-            event = ticket.with_user(self.im)._mi_open_bridge()
+            incident = self._candidate(ticket_values={"team_id": team.id})
+            self.assertEqual(incident.team_id, team, "the team of the ticket that raised it")
+            incident.with_user(self.im).action_acknowledge()
+            event = incident.with_user(self.im)._open_bridge()
         self.assertEqual(event.videocall_location, "https://teams.example.com/l/meetup-join/vision-bridge")
         self.assertEqual(event.partner_ids, self.im.partner_id)
         with freeze_time(minutes(50)):
-            ticket.with_user(self.im).action_extend_bridge()
+            incident.with_user(self.im).action_extend_bridge()
         self.assertEqual(event.stop, minutes(120), "extendable by an hour")
 
     def test_only_incident_managers_open_a_bridge(self):
-        ticket = self._ticket(priority="3")
+        incident = self._candidate()
         with self.assertRaises(AccessError):
-            ticket.with_user(self.agent)._mi_open_bridge()
-        ticket.with_user(self.im).action_dismiss()
+            incident.with_user(self.agent)._open_bridge()
+        incident.with_user(self.im).action_dismiss()
         with self.assertRaises(UserError):
-            ticket.with_user(self.im)._mi_open_bridge()
-        self.assertFalse(ticket.mi_bridge_event_id)
+            incident.with_user(self.im)._open_bridge()
+        self.assertFalse(incident.bridge_event_id)
 
 
 @tagged("at_install", "-post_install")
@@ -91,49 +96,44 @@ class TestDisasterRecovery(MajorIncidentCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.it = new_test_user(
-            cls.env,
-            login="mi_test_it",
-            name="Ivan IT",
-            groups="major_incident.group_mi_it,helpdesk_mgmt.group_helpdesk_user",
-        )
         cls.team = cls.env["helpdesk.ticket.team"].create(
             {"name": "Vision support", "user_ids": [Command.set((cls.agent | cls.im).ids)]}
         )
 
     def _incident(self):
+        """A P1 of the team, acknowledged at T0."""
         with freeze_time(T0):
-            ticket = self._ticket(priority="3", team_id=self.team.id)
-            ticket.with_user(self.im).action_acknowledge()
-        return ticket
+            incident = self._candidate(ticket_values={"team_id": self.team.id})
+            incident.with_user(self.im).action_acknowledge()
+        return incident
 
     def test_it_declares_dr(self):
-        ticket = self._incident()
+        incident = self._incident()
         with freeze_time(minutes(30)):
-            ticket.with_user(self.it).action_declare_dr()
-        self.assertEqual(ticket.mi_dr_declared_at, minutes(30))
-        self.assertEqual(ticket.mi_dr_declared_by_id, self.it)
-        self.assertEqual(ticket.mi_dr_partner, "Simnet")
-        self.assertEqual(ticket.mi_dr_site, "Simnet DR servers, Montreal, QC, Canada")
-        clocks = ticket.mi_clock_ids.filtered(lambda c: c.kind in ("dr_rto", "dr_rpo"))
+            incident.with_user(self.it).action_declare_dr()
+        self.assertEqual(incident.dr_declared_at, minutes(30))
+        self.assertEqual(incident.dr_declared_by_id, self.it)
+        self.assertEqual(incident.dr_partner, "Simnet")
+        self.assertEqual(incident.dr_site, "Simnet DR servers, Montreal, QC, Canada")
+        clocks = incident.clock_ids.filtered(lambda c: c.kind in ("dr_rto", "dr_rpo"))
         self.assertEqual(set(clocks.mapped("kind")), {"dr_rto", "dr_rpo"})
         self.assertEqual(set(clocks.mapped("state")), {"running"})
         self.assertEqual(set(clocks.mapped("deadline")), {minutes(45)}, "15-minute RTO/RPO (SOP 2.1)")
-        note = ticket.message_ids[0]
+        note = incident.message_ids[0]
         self.assertIn("Disaster recovery declared by Ivan IT", note.body)
         self.assertIn("Simnet", note.body)
         self.assertEqual(note.partner_ids, (self.im | self.agent).partner_id, "the IM and the support team")
-        activity = ticket.activity_ids.filtered(lambda a: a.summary == "Disaster recovery declared: inform stakeholders")
+        activity = incident.activity_ids.filtered(lambda a: a.summary == "Disaster recovery declared: inform stakeholders")
         self.assertEqual(activity.user_id, self.im)
 
     def test_dr_drafts_the_internal_update_until_one_is_sent(self):
-        ticket = self._incident()
+        incident = self._incident()
         wizards = self.env["major.incident.update.wizard"].with_user(self.im).with_context(
-            active_model="helpdesk.ticket", active_id=ticket.id, default_kind="internal"
+            active_model="major.incident", active_id=incident.id, default_kind="internal"
         )
         self.assertFalse(wizards.create({}).findings, "no DR, no DR draft")
         with freeze_time(minutes(30)):
-            ticket.with_user(self.it).action_declare_dr()
+            incident.with_user(self.it).action_declare_dr()
             draft = wizards.create({})
         self.assertEqual(draft.kind, "internal")
         self.assertIn("Disaster recovery declared by Ivan IT at 2026-03-06 14:30:00 UTC", draft.findings)
@@ -143,42 +143,44 @@ class TestDisasterRecovery(MajorIncidentCase):
         progress = wizards.with_context(default_kind="progress").create({})
         self.assertFalse(progress.findings, "the draft is the internal update's only")
         self.env["major.incident.update"].create(
-            {"ticket_id": ticket.id, "kind": "internal", "findings": "Failover done", "sent_at": minutes(40)}
+            {"incident_id": incident.id, "kind": "internal", "findings": "Failover done", "sent_at": minutes(40)}
         )
         self.assertFalse(wizards.create({}).findings, "an internal update went out after the declaration")
 
     def test_dr_targets_follow_policy_and_company(self):
         self.env.ref("major_incident.policy_sop_p1").write({"dr_rto_minutes": 30, "dr_rpo_minutes": 5})
         self.env.company.write({"mi_dr_partner": "Northwind DR", "mi_dr_site": "Quebec City"})
-        ticket = self._incident()
+        incident = self._incident()
         with freeze_time(minutes(30)):
-            ticket.with_user(self.it).action_declare_dr()
-        deadlines = {c.kind: c.deadline for c in ticket.mi_clock_ids if c.kind in ("dr_rto", "dr_rpo")}
+            incident.with_user(self.it).action_declare_dr()
+        deadlines = {c.kind: c.deadline for c in incident.clock_ids if c.kind in ("dr_rto", "dr_rpo")}
         self.assertEqual(deadlines, {"dr_rto": minutes(60), "dr_rpo": minutes(35)})
-        self.assertEqual((ticket.mi_dr_partner, ticket.mi_dr_site), ("Northwind DR", "Quebec City"))
+        self.assertEqual((incident.dr_partner, incident.dr_site), ("Northwind DR", "Quebec City"))
 
     def test_dr_refused_to_non_it_and_twice(self):
-        ticket = self._incident()
+        incident = self._incident()
         for user in (self.agent, self.im, self.mi_admin):
             with self.assertRaises(AccessError):
-                ticket.with_user(user).action_declare_dr()
-        self.assertFalse(ticket.mi_dr_declared_at)
-        self.assertFalse(ticket.mi_clock_ids.filtered(lambda c: c.kind in ("dr_rto", "dr_rpo")))
-        ticket.with_user(self.it).action_declare_dr()
+                incident.with_user(user).action_declare_dr()
+        self.assertFalse(incident.dr_declared_at)
+        self.assertFalse(incident.clock_ids.filtered(lambda c: c.kind in ("dr_rto", "dr_rpo")))
+        incident.with_user(self.it).action_declare_dr()
         with self.assertRaises(UserError):
-            ticket.with_user(self.it).action_declare_dr()
-        plain = self._ticket(name="Printer jam")
+            incident.with_user(self.it).action_declare_dr()
+        dismissed = self._candidate()
+        dismissed.with_user(self.im).action_dismiss(note="Not an outage")
         with self.assertRaises(UserError):
-            plain.with_user(self.it).action_declare_dr()
+            dismissed.with_user(self.it).action_declare_dr()
+        self.assertFalse(dismissed.dr_declared_at)
 
     def test_dr_clocks_met_at_resolution(self):
-        ticket = self._incident()
+        incident = self._incident()
         with freeze_time(minutes(30)):
-            ticket.with_user(self.it).action_declare_dr()
-        self._code(ticket)
+            incident.with_user(self.it).action_declare_dr()
+        self._code(incident)
         with freeze_time(minutes(40)):
-            ticket.with_user(self.im).action_resolve()
-        clocks = ticket.mi_clock_ids.filtered(lambda c: c.kind in ("dr_rto", "dr_rpo"))
+            incident.with_user(self.im).action_resolve()
+        clocks = incident.clock_ids.filtered(lambda c: c.kind in ("dr_rto", "dr_rpo"))
         self.assertEqual(set(clocks.mapped("state")), {"met"})
 
     def test_dr_drill_windows(self):
@@ -208,9 +210,9 @@ class TestUrgencyMisuse(MajorIncidentCase):
         cls.env.company.mi_misuse_threshold = 2
 
     def _dismissed(self, **values):
-        ticket = self._ticket(priority="3", partner_id=self.caller.id, **values)
-        ticket.with_user(self.im).action_dismiss(note="A feature request, not an outage.")
-        return ticket
+        incident = self._candidate(ticket_values={"partner_id": self.caller.id}, **values)
+        incident.with_user(self.im).action_dismiss(note="A feature request, not an outage.")
+        return incident
 
     def test_counter_and_coaching_flag(self):
         self._dismissed()
@@ -235,8 +237,8 @@ class TestUrgencyMisuse(MajorIncidentCase):
     def test_only_dismissed_customer_reports_in_the_window_count(self):
         with freeze_time(datetime.now() - timedelta(days=91)):
             self._dismissed()
-        self._dismissed(mi_source="monitoring")
-        real = self._ticket(priority="3", partner_id=self.caller.id)
+        self._dismissed(source="monitoring")
+        real = self._candidate(ticket_values={"partner_id": self.caller.id})
         real.with_user(self.im).action_acknowledge()
         self.assertEqual(self.customer.mi_urgency_misuse_count, 0)
         self._dismissed()
@@ -298,9 +300,9 @@ class TestExecutiveEscalation(MajorIncidentCase):
         leader = new_test_user(self.env, login="mi_test_leader", groups="helpdesk_mgmt.group_helpdesk_user")
         team = self.env["helpdesk.ticket.team"].create({"name": "Payments", "user_id": leader.id})
         ticket = self._ticket(name="Kiosk payments slow", team_id=team.id)
-        ticket.action_request_executive_escalation()
+        ticket.with_user(self.support_agent).action_request_executive_escalation()
         self.assertEqual(self._review(ticket).user_id, leader)
         orphan = self._ticket(name="No team")
         orphan.team_id = False
         with self.assertRaises(UserError):
-            orphan.action_request_executive_escalation()
+            orphan.with_user(self.support_agent).action_request_executive_escalation()

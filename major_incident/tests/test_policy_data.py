@@ -52,42 +52,49 @@ class TestPolicyData(MajorIncidentCase):
         playbooks = self.env["mail.activity.plan"].search([("name", "like", "Playbook:")])
         self.assertEqual(len(playbooks), 7)
 
-    def test_policy_selection_by_issue_type(self):
+    def _urgent_desk_ticket(self):
         team = self.env["helpdesk.ticket.team"].create(
             {"name": "Urgent desk", "mi_policy_set_id": self.env.ref("major_incident.policy_set_urgent_support").id}
         )
-        ticket = self._ticket(team_id=team.id)
-        ticket.write({"mi_issue_type_id": self.env.ref("major_incident.issue_type_payment_failure").id})
-        ticket.with_user(self.im).action_declare_major_incident()
-        self.assertEqual(ticket.mi_policy_id, self.env.ref("major_incident.policy_urgent_payment_failure"))
-        ticket.mi_severity = "p2"
-        self.assertEqual(ticket.mi_policy_id, self.env.ref("major_incident.policy_urgent_payment_failure"))
+        return self._ticket(team_id=team.id)
+
+    def _declare(self, ticket, issue_type):
+        """The Incident Manager declares the ticket's incident with its issue type (declare wizard)."""
+        action = self.env["major.incident.declare.wizard"].with_user(self.im).create(
+            {"mode": "existing", "ticket_id": ticket.id, "severity": "p1", "issue_type_id": issue_type.id}
+        ).action_declare()
+        return self.env["major.incident"].browse(action["res_id"])
+
+    def test_policy_selection_by_issue_type(self):
+        ticket = self._urgent_desk_ticket()
+        incident = self._declare(ticket, self.env.ref("major_incident.issue_type_payment_failure"))
+        self.assertEqual(incident.team_id, ticket.team_id, "the team's policy set applies")
+        self.assertEqual(incident.policy_id, self.env.ref("major_incident.policy_urgent_payment_failure"))
+        incident.with_user(self.im).severity = "p2"
+        self.assertEqual(incident.policy_id, self.env.ref("major_incident.policy_urgent_payment_failure"))
 
     def test_policy_follows_severity(self):
-        ticket = self._ticket(priority="3")
-        self.assertEqual(ticket.mi_policy_id, self.env.ref("major_incident.policy_sop_p1"))
-        ticket.mi_severity = "p3"
-        self.assertEqual(ticket.mi_policy_id, self.env.ref("major_incident.policy_sop_p3"))
+        incident = self._candidate()
+        self.assertEqual(incident.policy_id, self.env.ref("major_incident.policy_sop_p1"))
+        incident.with_user(self.im).severity = "p3"
+        self.assertEqual(incident.policy_id, self.env.ref("major_incident.policy_sop_p3"))
 
     def test_declaring_schedules_checklist_and_playbook(self):
-        team = self.env["helpdesk.ticket.team"].create(
-            {"name": "Urgent desk", "mi_policy_set_id": self.env.ref("major_incident.policy_set_urgent_support").id}
-        )
-        ticket = self._ticket(team_id=team.id)
-        ticket.mi_issue_type_id = self.env.ref("major_incident.issue_type_system_outage")
-        ticket.with_user(self.im).action_declare_major_incident()
-        playbook = ticket.activity_ids.filtered(
+        ticket = self._urgent_desk_ticket()
+        incident = self._declare(ticket, self.env.ref("major_incident.issue_type_system_outage"))
+        playbook = incident.activity_ids.filtered(
             lambda a: a.activity_type_id == self.env.ref("mail.mail_activity_data_todo")
         )
         self.assertIn("Engage the on-call engineering team immediately.", playbook.mapped("summary"))
         self.assertEqual(len(playbook), 6)
         self.assertEqual(playbook.user_id, self.im)
+        self.assertFalse(ticket.activity_ids, "the plans are the incident's, not the customer ticket's")
 
     def test_acknowledging_sop_candidate_schedules_p1_actions(self):
-        ticket = self._ticket(priority="3")
+        incident = self._candidate()
         todo = self.env.ref("mail.mail_activity_data_todo")
-        self.assertFalse(ticket.activity_ids.filtered(lambda a: a.activity_type_id == todo))
-        ticket.with_user(self.im).action_acknowledge()
-        checklist = ticket.activity_ids.filtered(lambda a: a.activity_type_id == todo)
+        self.assertFalse(incident.activity_ids.filtered(lambda a: a.activity_type_id == todo))
+        incident.with_user(self.im).action_acknowledge()
+        checklist = incident.activity_ids.filtered(lambda a: a.activity_type_id == todo)
         self.assertEqual(len(checklist), 6)
         self.assertIn("Triage the incident.", checklist.mapped("summary"))

@@ -7,7 +7,7 @@ class MajorIncidentBridgeWizard(models.TransientModel):
     _name = "major.incident.bridge.wizard"
     _description = "Open Major Incident Bridge Call"
 
-    ticket_id = fields.Many2one("helpdesk.ticket", required=True)
+    incident_id = fields.Many2one("major.incident", required=True)
     called_partner_ids = fields.Many2many(
         "res.partner",
         string="Invited",
@@ -28,17 +28,17 @@ class MajorIncidentBridgeWizard(models.TransientModel):
         help="The team's bridge meeting URL. Empty: Odoo's own meeting link.",
     )
 
-    @api.depends("ticket_id")
+    @api.depends("incident_id")
     def _compute_called_partner_ids(self):
         for wizard in self:
-            wizard.called_partner_ids = wizard.ticket_id._mi_bridge_partners() if wizard.ticket_id else False
+            wizard.called_partner_ids = wizard.incident_id._bridge_partners() if wizard.incident_id else False
 
-    @api.depends("ticket_id")
+    @api.depends("incident_id")
     def _compute_video_url(self):
         for wizard in self:
-            wizard.video_url = wizard.ticket_id.team_id.mi_bridge_url
+            wizard.video_url = wizard.incident_id.team_id.mi_bridge_url
 
     def action_open_bridge(self):
         self.ensure_one()
-        self.ticket_id._mi_open_bridge(self.expert_ids, self.duration, self.video_url)
+        self.incident_id._open_bridge(self.expert_ids, self.duration, self.video_url)
         return {"type": "ir.actions.act_window_close"}

@@ -1,12 +1,12 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.helpdesk_ticket import MI_SEVERITIES
+from ..engine import vocabulary
 
 
 class MajorIncidentDeclareWizard(models.TransientModel):
-    """Phone intake (SOP step 1): declare a major incident on a new ticket or
-    promote an existing one."""
+    """Phone intake (SOP step 1): declare a major incident from a new ticket or an
+    existing one, or declare the candidate already raised for it."""
 
     _name = "major.incident.declare.wizard"
     _description = "Declare Major Incident"
@@ -19,30 +19,16 @@ class MajorIncidentDeclareWizard(models.TransientModel):
     ticket_id = fields.Many2one(
         "helpdesk.ticket",
         "Ticket",
-        domain="[('mi_state', 'in', (False, 'candidate'))]",
+        domain="['|', ('major_incident_id', '=', False), ('mi_state', '=', 'candidate')]",
     )
     name = fields.Char("Title")
     description = fields.Html("First description")
     team_id = fields.Many2one("helpdesk.ticket.team", "Team")
     partner_id = fields.Many2one("res.partner", "Reported by")
-    severity = fields.Selection(MI_SEVERITIES, required=True, default="p1")
+    severity = fields.Selection(vocabulary.SEVERITIES, required=True, default=vocabulary.DEFAULT_SEVERITY)
     issue_type_id = fields.Many2one("major.incident.issue.type", "Issue Type")
-    source = fields.Selection(
-        [
-            ("phone", "Phone call"),
-            ("monitoring", "Uptime monitoring"),
-            ("ticket", "Urgent ticket"),
-            ("email", "E-mail"),
-            ("manual", "Manual"),
-        ],
-        required=True,
-        default="phone",
-    )
-    control = fields.Selection(
-        [("company", "We restore service"), ("external", "Client or third party restores")],
-        required=True,
-        default="company",
-    )
+    source = fields.Selection(vocabulary.SOURCES, required=True, default="phone")
+    control = fields.Selection(vocabulary.CONTROLS, required=True, default="company")
     affected_partner_ids = fields.Many2many("res.partner", string="Affected customers")
     detected_at = fields.Datetime("Detected at", default=fields.Datetime.now, required=True)
 
@@ -63,34 +49,24 @@ class MajorIncidentDeclareWizard(models.TransientModel):
             self.team_id = self.ticket_id.team_id
             self.partner_id = self.ticket_id.partner_id
 
-    def _ticket_values(self):
+    def _incident_values(self):
         return {
-            "mi_severity": self.severity,
-            "mi_issue_type_id": self.issue_type_id.id,
-            "mi_source": self.source,
-            "mi_control": self.control,
-            "mi_detected_at": self.detected_at,
-            "mi_affected_partner_ids": [fields.Command.link(p.id) for p in self.affected_partner_ids],
+            "severity": self.severity,
+            "issue_type_id": self.issue_type_id.id,
+            "source": self.source,
+            "control": self.control,
         }
 
     def action_declare(self):
         self.ensure_one()
+        incidents = self.env["major.incident"]
+        incidents._check_manager()
         if self.detected_at > fields.Datetime.now():
             raise UserError(self.env._("The detection time cannot be in the future."))
         if self.mode == "existing":
             if not self.ticket_id:
-                raise UserError(self.env._("Choose the ticket to promote to a major incident."))
+                raise UserError(self.env._("Choose the ticket to declare a major incident from."))
             ticket = self.ticket_id
-            if ticket.is_major_incident and ticket.mi_state != "candidate":
-                raise UserError(
-                    self.env._(
-                        "%(ticket)s is already a major incident.", ticket=ticket.display_name
-                    )
-                )
-            vals = self._ticket_values()
-            if ticket.mi_detected_at:
-                vals.pop("mi_detected_at")
-            ticket.write(vals)
             if self.description:
                 ticket.message_post(body=self.description, subtype_xmlid="mail.mt_note")
         else:
@@ -102,14 +78,30 @@ class MajorIncidentDeclareWizard(models.TransientModel):
                     "description": self.description,
                     "team_id": self.team_id.id,
                     "partner_id": self.partner_id.id,
-                    **self._ticket_values(),
                 }
             )
-        ticket.action_declare_major_incident()
+        incident = ticket.major_incident_id
+        if incident and incident.state != "candidate":
+            raise UserError(
+                self.env._(
+                    "%(ticket)s is already linked to %(incident)s.",
+                    ticket=ticket.display_name,
+                    incident=incident.display_name,
+                )
+            )
+        if incident:
+            incident.write(self._incident_values())
+        else:
+            incident = incidents._raise_for_tickets(
+                ticket, self.source, {**self._incident_values(), "detected_at": self.detected_at}
+            )
+        if self.affected_partner_ids:
+            incident.sudo().affected_partner_ids = [fields.Command.link(p.id) for p in self.affected_partner_ids]
+        incident._declare()
         return {
             "type": "ir.actions.act_window",
-            "res_model": "helpdesk.ticket",
-            "res_id": ticket.id,
+            "res_model": "major.incident",
+            "res_id": incident.id,
             "view_mode": "form",
             "target": "current",
         }

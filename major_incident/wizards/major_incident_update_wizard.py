@@ -12,7 +12,7 @@ class MajorIncidentUpdateWizard(models.TransientModel):
     mailing_list_ids = fields.Many2many(
         compute="_compute_mailing_list_ids", store=True, readonly=False
     )
-    service_impact = fields.Char(related="ticket_id.mi_service_impact")
+    service_impact = fields.Char(related="incident_id.service_impact")
     reachable_count = fields.Integer("Reachable contacts", compute="_compute_reachable_count")
     preview_recipient = fields.Char("Preview for", compute="_compute_preview")
     preview_subject = fields.Char("Subject", compute="_compute_preview")
@@ -23,14 +23,18 @@ class MajorIncidentUpdateWizard(models.TransientModel):
     def default_get(self, fields_list):
         defaults = super().default_get(fields_list)
         context = self.env.context
-        ticket = self.env["helpdesk.ticket"].browse(defaults.get("ticket_id"))
-        if not ticket and context.get("active_model") == "helpdesk.ticket":
-            ticket = ticket.browse(context.get("active_id"))
-            defaults["ticket_id"] = ticket.id
-        if not ticket:
+        incident = self.env["major.incident"].browse(
+            defaults.get("incident_id") or context.get("default_incident_id")
+        )
+        if not incident and context.get("active_model") == "major.incident":
+            incident = incident.browse(context.get("active_id"))
+            defaults["incident_id"] = incident.id
+        if not incident:
             return defaults
-        kind = defaults["kind"] if "default_kind" in context else ticket._mi_default_update_kind()
-        values = ticket._mi_update_defaults(kind)
+        # create() asks for the defaults of the fields it was not given: "kind" may be
+        # among the given ones, while the buttons name it in the context.
+        kind = context.get("default_kind") or incident._default_update_kind()
+        values = incident._update_defaults(kind)
         if defaults.get("is_holding"):
             values.update(self._mi_holding_texts())
         for name, value in values.items():
@@ -38,11 +42,11 @@ class MajorIncidentUpdateWizard(models.TransientModel):
                 defaults[name] = value
         return defaults
 
-    @api.depends("kind", "ticket_id")
+    @api.depends("kind", "incident_id")
     def _compute_mailing_list_ids(self):
         for wizard in self:
-            ticket = wizard.ticket_id
-            wizard.mailing_list_ids = ticket._mi_audience_for(wizard.kind) if ticket else False
+            incident = wizard.incident_id
+            wizard.mailing_list_ids = incident._audience_for(wizard.kind) if incident else False
 
     @api.depends("mailing_list_ids")
     def _compute_reachable_count(self):
@@ -55,7 +59,7 @@ class MajorIncidentUpdateWizard(models.TransientModel):
         for wizard in self:
             wizard.preview_recipient = wizard.preview_subject = False
             wizard.preview_body = wizard.preview_error = False
-            if not wizard.ticket_id or not wizard.template_id:
+            if not wizard.incident_id or not wizard.template_id:
                 continue
             recipient = wizard._mi_reachable_contacts(limit=1)
             wizard.preview_recipient = f"{recipient.name} <{recipient.email}>" if recipient else False
@@ -80,7 +84,7 @@ class MajorIncidentUpdateWizard(models.TransientModel):
 
     def action_send(self):
         self.ensure_one()
-        self.ticket_id._mi_check_manager()
+        self.incident_id._check_manager()
         # Refusals come before anything is recorded: the update only exists once sent.
         self._mi_check_sendable(fields.Datetime.now())
         self._mi_render_subject()

@@ -4,7 +4,8 @@ Nothing here touches the ORM: the models feed these functions datetimes,
 numbers from policies and working intervals from calendars, so each rule can
 be read and tested on its own. All datetimes are naive UTC, as Odoo stores them.
 """
-from datetime import timedelta
+from datetime import timedelta, timezone
+from zoneinfo import ZoneInfo
 
 # The SOP's update reminder: the Incident Manager is nudged this long before an
 # update falls due.
@@ -70,3 +71,18 @@ def response_minutes_for_tier(targets, tier, in_business_hours, default_minutes)
         return default_minutes
     inside, outside = targets[tier]
     return inside if in_business_hours else outside
+
+
+def utc_offset_label(moment, tz_name):
+    """The offset from UTC of the naive UTC ``moment`` in zone ``tz_name``, as
+    "UTC−03:30" (a true minus sign) or "UTC" for no offset.
+
+    Babel's ``z`` pattern names some zones wrongly (St. John's as ``-0430``, Vancouver as
+    ``PST`` in summer time); the offset of that instant in that zone is always right."""
+    offset = moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz_name)).utcoffset()
+    minutes = int(offset.total_seconds() // 60)
+    if not minutes:
+        return "UTC"
+    sign = "+" if minutes > 0 else "\u2212"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{minutes:02d}"

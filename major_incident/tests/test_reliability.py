@@ -1,0 +1,140 @@
+from datetime import datetime, timedelta
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import freeze_time, new_test_user, tagged
+
+from odoo.addons.major_incident.engine.alerts import UP, Alert
+
+from .common import MajorIncidentCase
+
+T0 = datetime(2026, 3, 6, 14, 0)
+
+
+def minutes(n):
+    return T0 + timedelta(minutes=n)
+
+
+@tagged("at_install", "-post_install")
+class TestClockFaultIsolation(MajorIncidentCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._sop_ladder_people()
+
+    def _escalation_clock(self, incident):
+        return incident.clock_ids.filtered(lambda c: c.kind == "escalation")
+
+    def test_poisoned_clock_does_not_stop_the_others(self):
+        """Issue: a ladder level removed under a running incident failed every run for
+        every incident. The bad clock is logged and retried with backoff; the others go on."""
+        with freeze_time(T0):
+            poisoned = self._candidate()
+            healthy = self._candidate()
+        stray_policy = self.env.ref("major_incident.policy_sop_p2")
+        stray_level = self.env["major.incident.escalation.level"].create(
+            {"name": "Stray", "policy_id": stray_policy.id, "sequence": 99, "wait_minutes": 5,
+             "user_ids": [(6, 0, self.director.ids)]}
+        )
+        self._escalation_clock(poisoned).escalation_level_id = stray_level
+        stray_level.unlink()
+        with freeze_time(minutes(5)):
+            self._run_clocks_cron()
+        self.assertIn(self.director, healthy.escalation_ids.user_id, "the healthy ladder climbed")
+        clock = self._escalation_clock(poisoned)
+        self.assertEqual(clock.failure_count, 1)
+        self.assertEqual(clock.next_action_at, minutes(10), "retried five minutes later")
+        self.assertIn("could not be processed", poisoned.message_ids[0].body)
+        with freeze_time(minutes(10)):
+            self._run_clocks_cron()
+        self.assertEqual(clock.failure_count, 2)
+        self.assertEqual(clock.next_action_at, minutes(20), "then backing off")
+
+
+@tagged("at_install", "-post_install")
+class TestFactsOnlyThroughActions(MajorIncidentCase):
+    def test_state_and_times_refused_to_every_role(self):
+        incident = self._candidate()
+        for user in (self.support_agent, self.agent, self.im):
+            with self.subTest(user=user.login), self.assertRaises(UserError):
+                incident.with_user(user).write({"state": "closed"})
+        with self.assertRaisesRegex(UserError, "only through the incident's actions"):
+            incident.with_user(self.im).write({"acknowledged_at": T0})
+        self.assertEqual(incident.state, "candidate")
+        self.assertTrue(incident.clock_ids.filtered(lambda c: c.state == "running"))
+
+    def test_postmortem_not_published_by_a_write(self):
+        incident = self._incident()
+        self._code(incident)
+        with freeze_time(datetime.now() + timedelta(hours=1)):
+            incident.with_user(self.im).action_resolve()
+        incident.with_user(self.im).action_open_postmortem()
+        with self.assertRaisesRegex(UserError, "Publish button"):
+            incident.postmortem_id.with_user(self.im).write({"state": "published"})
+
+    def test_update_not_recorded_as_sent_without_sending(self):
+        incident = self._incident()
+        with self.assertRaisesRegex(UserError, "only by sending it"):
+            self.env["major.incident.update"].with_user(self.im).create(
+                {"incident_id": incident.id, "kind": "progress", "sent_at": T0}
+            )
+
+    def test_incident_manager_is_an_active_internal_user(self):
+        incident = self._incident()
+        portal = new_test_user(self.env, login="mi_portal_im", name="Pat Portal", groups="base.group_portal")
+        with self.assertRaises(ValidationError):
+            incident.with_user(self.im).incident_manager_id = portal
+
+    def test_rotate_token_is_for_administrators(self):
+        source = self.env["major.incident.alert.source"].create({"name": "Kuma"})
+        with self.assertRaises(AccessError):
+            source.with_user(self.im).action_rotate_token()
+        action = source.with_user(self.mi_admin).action_rotate_token()
+        self.assertIn("/major_incident/alert/", action["context"]["default_url"])
+
+
+@tagged("at_install", "-post_install")
+class TestSeverityChange(MajorIncidentCase):
+    def test_clocks_the_new_policy_lacks_are_cancelled(self):
+        """P1 -> P3: the SOP gives P3 no RTO; a running 120-minute RTO would breach."""
+        with freeze_time(T0):
+            incident = self._incident()
+        rto = incident.clock_ids.filtered(lambda c: c.kind == "rto")
+        self.assertEqual(rto.state, "running")
+        incident.with_user(self.im).severity = "p3"
+        self.assertEqual(rto.state, "cancelled")
+        self.assertIn("sets no target", incident.message_ids[0].body)
+
+
+@tagged("at_install", "-post_install")
+class TestBriefProposal(MajorIncidentCase):
+    def test_a_flapping_monitor_proposes_once_and_resolution_closes_it(self):
+        with freeze_time(T0):
+            incident = self._candidate()
+        source = self.env["major.incident.alert.source"].create({"name": "Kuma"})
+        recovered = Alert("kuma-1", UP, "Vision", "", minutes(3), "")
+        with freeze_time(minutes(4)):
+            incident._alert_recovered(source, recovered, minutes(4))
+            incident._alert_recovered(source, recovered, minutes(4))
+        proposals = incident.activity_ids.filtered(lambda a: "Brief interruption" in (a.summary or ""))
+        self.assertEqual(len(proposals), 1, "one open proposal at most")
+        self._code(incident)
+        with freeze_time(minutes(6)):
+            incident.with_user(self.im).action_resolve_brief_interruption()
+        self.assertEqual(incident.cancel_reason, "brief")
+        self.assertFalse(incident.activity_ids, "what the incident opened is closed with it")
+
+
+@tagged("at_install", "-post_install")
+class TestUpdateWizardKind(MajorIncidentCase):
+    def test_kind_given_both_in_values_and_context(self):
+        """Issue: the resolution buttons pass default_kind; create() then asked default_get
+        for the other fields only and failed with KeyError: 'kind'."""
+        incident = self._incident()
+        wizard = (
+            self.env["major.incident.update.wizard"]
+            .with_user(self.im)
+            .with_context(default_kind="internal", default_incident_id=incident.id)
+            .create({"incident_id": incident.id, "kind": "internal"})
+        )
+        self.assertEqual(wizard.kind, "internal")
+        self.assertEqual(wizard.status, "investigating")
