@@ -7,10 +7,6 @@ be read and tested on its own. All datetimes are naive UTC, as Odoo stores them.
 from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo
 
-# The SOP's update reminder: the Incident Manager is nudged this long before an
-# update falls due.
-UPDATE_REMINDER_LEAD = timedelta(minutes=10)
-
 
 def is_brief_interruption(detected_at, resolved_at, brief_minutes):
     """An outage resolved within ``brief_minutes`` of detection (SOP 1.3: "Events
@@ -58,7 +54,23 @@ def ladder_times(started_at, wait_minutes):
     return times
 
 
-def update_reminder_at(due_at, lead=UPDATE_REMINDER_LEAD):
+def next_ladder_step(ladder, called, called_due_at):
+    """(level id, when it is called) of the rung after ``called``, or None at the top.
+
+    ``ladder`` holds (sequence, id, wait minutes) per level, ``called`` the (sequence, id)
+    of the level just called. Levels of one sequence are called one after the other, in
+    id order. The wait counts from when the previous level was due, not from when it was
+    called, so a late cron run does not drift the ladder."""
+    later = sorted(rung for rung in ladder if (rung[0], rung[1]) > tuple(called))
+    if not later:
+        return None
+    _sequence, level_id, wait = later[0]
+    return level_id, ladder_times(called_due_at, [wait])[0]
+
+
+def update_reminder_at(due_at, lead):
+    """When the Incident Manager is reminded of an update due at ``due_at`` (the policy
+    set's lead time before it)."""
     return due_at - lead
 
 

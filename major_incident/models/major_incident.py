@@ -713,7 +713,9 @@ class MajorIncident(models.Model):
 
     def _brief_minutes(self):
         self.ensure_one()
-        return self.policy_id.brief_interruption_minutes if self.policy_id else 15
+        if self.policy_id:
+            return self.policy_id.brief_interruption_minutes
+        return self._policy_set().fallback_brief_minutes
 
     def action_resolve(self):
         """Service restored. Within the brief-interruption time of detection the
@@ -857,7 +859,7 @@ class MajorIncident(models.Model):
         """The response target: by customer tier when the policy set defines one
         (in or out of the calendar's business hours at detection), else the policy's."""
         self.ensure_one()
-        default = self.policy_id.response_minutes or 15
+        default = self.policy_id.response_minutes or self._policy_set().fallback_response_minutes
         policy_set = self.policy_id.policy_set_id
         tier = self.commercial_partner_id.mi_support_tier
         if not policy_set.response_target_ids or not tier:

@@ -110,7 +110,8 @@ class MajorIncidentClock(models.Model):
         if self.state != "running":
             return False
         if self.kind == "update" and not self.reminder_sent_at:
-            return min(timing.update_reminder_at(self.deadline), self.deadline)
+            lead = timedelta(minutes=self.incident_id._policy_set().update_reminder_minutes)
+            return min(timing.update_reminder_at(self.deadline, lead), self.deadline)
         if self.kind == "escalation" and not self.escalation_level_id:
             return False
         if self.breached_at or (self.incident_id.in_maintenance and self.kind != "escalation"
@@ -233,14 +234,15 @@ class MajorIncidentClock(models.Model):
     def _plan_next_level(self, levels, called):
         """Point the clock at the level after ``called``, due ``wait_minutes`` after it."""
         self.ensure_one()
-        remaining = levels.filtered(lambda level: level.sequence > called.sequence or
-                                    (level.sequence == called.sequence and level.id > called.id))
-        following = remaining[:1]
-        if not following:
+        step = timing.next_ladder_step(
+            [(level.sequence, level.id, level.wait_minutes) for level in levels],
+            (called.sequence, called.id),
+            self.deadline or self.started_at,
+        )
+        if not step:
             self.write({"escalation_level_id": False, "next_action_at": False})
             return
-        # Counted from when the previous level was due, so a late cron run does not drift the ladder.
-        due = timing.ladder_times(self.deadline or self.started_at, [following.wait_minutes])[0]
+        following, due = levels.browse(step[0]), step[1]
         self.write({"escalation_level_id": following.id, "deadline": due, "next_action_at": due})
         self._schedule_cron()
 

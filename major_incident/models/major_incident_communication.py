@@ -68,7 +68,7 @@ class MajorIncident(models.Model):
         self.ensure_one()
         author = author or self.env.user
         last = self.update_ids[:1]
-        cadence = self.policy_id.update_interval_minutes or 60
+        cadence = self.policy_id.update_interval_minutes or self._policy_set().fallback_update_minutes
         statuses = {
             "mitigating": "mitigating",
             "resolved": "resolved",

@@ -36,18 +36,24 @@ class MajorIncidentMaintenanceWindow(models.Model):
     @api.constrains("kind", "start_at", "end_at")
     def _check_dr_drill_length(self):
         for window in self.filtered(lambda w: w.kind == "dr_drill"):
-            if (window.end_at - window.start_at).total_seconds() > 4 * 3600:
-                raise ValidationError(self.env._("A DR drill lasts at most 4 hours (SOP 2.1)."))
+            limit = (window.company_id or self.env.company).mi_dr_drill_max_hours
+            if (window.end_at - window.start_at).total_seconds() > limit * 3600:
+                raise ValidationError(
+                    self.env._("A DR drill lasts at most %(hours)s hours (SOP 2.1).", hours=limit)
+                )
 
     @api.constrains("kind", "start_at")
     def _check_dr_drill_notice(self):
-        """SOP 2.1: one DR drill per year, on a date agreed with 2 weeks' notice."""
-        notice = fields.Datetime.now() + timedelta(weeks=2)
+        """SOP 2.1: one DR drill per year, on a date agreed with 2 weeks' notice (the
+        company's numbers)."""
         for window in self.filtered(lambda w: w.kind == "dr_drill"):
+            company = window.company_id or self.env.company
+            notice = fields.Datetime.now() + timedelta(days=company.mi_dr_drill_notice_days)
             if window.start_at < notice:
                 raise ValidationError(
                     self.env._(
-                        "A DR drill needs 2 weeks' notice: schedule it on %(date)s or later (SOP 2.1).",
+                        "A DR drill needs %(days)s days' notice: schedule it on %(date)s or later (SOP 2.1).",
+                        days=company.mi_dr_drill_notice_days,
                         date=fields.Date.to_string(notice.date()),
                     )
                 )
@@ -59,9 +65,13 @@ class MajorIncidentMaintenanceWindow(models.Model):
                 & Domain("start_at", ">=", datetime(year, 1, 1))
                 & Domain("start_at", "<", datetime(year + 1, 1, 1))
             )
-            if self.search_count(same_year, limit=1):
+            if self.search_count(same_year) >= company.mi_dr_drills_per_year:
                 raise ValidationError(
-                    self.env._("One DR drill per year (SOP 2.1): %(year)s already has one.", year=year)
+                    self.env._(
+                        "At most %(count)s DR drill(s) per year (SOP 2.1): %(year)s already has its share.",
+                        count=company.mi_dr_drills_per_year,
+                        year=year,
+                    )
                 )
 
     @api.model

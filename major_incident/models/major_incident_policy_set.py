@@ -16,8 +16,34 @@ class MajorIncidentPolicySet(models.Model):
     source_document = fields.Char(help="The procedure this set implements, e.g. its title and version.")
     policy_ids = fields.One2many("major.incident.policy", "policy_set_id", string="Policies")
     policy_count = fields.Integer(compute="_compute_policy_count")
+    update_reminder_minutes = fields.Integer(
+        "Update reminder (min before due)",
+        default=10,
+        help="The Incident Manager is reminded this long before an update falls due.",
+    )
+    fallback_response_minutes = fields.Integer(
+        "Response target without policy (min)",
+        default=15,
+        help="Used when no policy of the set matches the incident's severity and issue type.",
+    )
+    fallback_update_minutes = fields.Integer(
+        "Update cadence without policy (min)",
+        default=60,
+        help="Used when no policy of the set matches the incident's severity and issue type.",
+    )
+    fallback_brief_minutes = fields.Integer(
+        "Brief interruption without policy (min)",
+        default=15,
+        help="Used when no policy of the set matches the incident's severity and issue type.",
+    )
     response_target_ids = fields.One2many(
         "major.incident.response.target", "policy_set_id", string="Response targets by customer tier"
+    )
+
+    _numbers_not_negative = models.Constraint(
+        "CHECK(update_reminder_minutes >= 0 AND fallback_response_minutes > 0 "
+        "AND fallback_update_minutes > 0 AND fallback_brief_minutes >= 0)",
+        "Reminder and brief-interruption times cannot be negative; fallback targets must be positive.",
     )
 
     def _compute_policy_count(self):

@@ -48,6 +48,16 @@ class ResCompany(models.Model):
         'request (urgent-support policy: "within 1 hour during business hours").',
     )
 
+    mi_dr_drill_max_hours = fields.Integer(
+        "DR drill length (max h)", default=4, help="SOP 2.1: a DR drill lasts at most 4 hours."
+    )
+    mi_dr_drill_notice_days = fields.Integer(
+        "DR drill notice (days)", default=14, help="SOP 2.1: the date is agreed with 2 weeks' notice."
+    )
+    mi_dr_drills_per_year = fields.Integer(
+        "DR drills per year (max)", default=1, help="SOP 2.1: one DR drill per year."
+    )
+
     _mi_exec_review_positive = models.Constraint(
         "CHECK (mi_exec_review_minutes > 0)", "The executive review time must be positive."
     )

@@ -18,3 +18,6 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.mi_support_manager_id", readonly=False
     )
     mi_exec_review_minutes = fields.Integer(related="company_id.mi_exec_review_minutes", readonly=False)
+    mi_dr_drill_max_hours = fields.Integer(related="company_id.mi_dr_drill_max_hours", readonly=False)
+    mi_dr_drill_notice_days = fields.Integer(related="company_id.mi_dr_drill_notice_days", readonly=False)
+    mi_dr_drills_per_year = fields.Integer(related="company_id.mi_dr_drills_per_year", readonly=False)
