@@ -454,3 +454,48 @@ def test_generic_refusals():
     for status in ("sideways", "DOWN", 0, ["down"]):
         refused("generic", {"id": "x", "status": status}, "status", 'must be "down" or "up"')
     refused("generic", {"id": "x", "status": "down", "time": "06/03/2026 14:00"}, "time", "is not an ISO 8601 time")
+
+
+# Valid JSON of the wrong shape: each is refused as a PayloadError naming the field (the
+# webhook answers 422 with it), never an uncaught error (a 500 before).
+HOSTILE = [
+    ("uptime_kuma", json.loads('{"heartbeat": {"monitorID": 7, "status": 1e400}}'), "heartbeat.status"),
+    ("uptimerobot", json.loads('{"monitorID": 7, "alertType": 1e400}'), "alertType"),
+    ("uptime_kuma", {"heartbeat": {"monitorID": 7, "status": 0}, "monitor": "vision"}, "monitor"),
+    ("uptime_kuma", {"heartbeat": {"monitorID": 7, "status": 0}, "monitor": ["vision"]}, "monitor"),
+    ("uptime_kuma", {"heartbeat": {"monitorID": 7, "status": True}}, "heartbeat.status"),
+    (
+        "alertmanager",
+        {"alerts": [{"status": "firing", "labels": {"alertname": "Down"}, "annotations": "x"}]},
+        "alerts[0].annotations",
+    ),
+    ("generic", {"id": "vision", "status": "down", "time": "9999-12-31T23:00-05:00"}, "time"),
+    ("uptime_kuma", {"heartbeat": {"monitorID": 7, "status": 0, "time": "9999-12-31T23:59:59-01:00"}},
+     "heartbeat.time"),
+    ("generic", {"id": "vision", "status": "down", "title": "Vision\x00down"}, "title"),
+    ("generic", {"id": "vi\x00sion", "status": "down"}, "id"),
+    ("generic", {"id": "x" * 20000, "status": "down"}, "id"),
+    ("generic", {"id": {"a": 1}, "status": "down"}, "id"),
+    ("generic", {"id": ["a"], "status": "down"}, "id"),
+    ("generic", {"id": True, "status": "down"}, "id"),
+    ("uptimerobot", {"monitorID": {"a": 1}, "alertType": 1}, "monitorID"),
+    (
+        "alertmanager",
+        {"alerts": [{"status": "firing", "labels": {"alertname": "Down"}, "fingerprint": ["f"]}]},
+        "alerts[0].fingerprint",
+    ),
+]
+
+
+@pytest.mark.parametrize(("payload_format", "payload", "field"), HOSTILE)
+def test_hostile_shapes_are_refused_by_field(payload_format, payload, field):
+    with pytest.raises(alerts.PayloadError) as refused:
+        alerts.parse(payload_format, payload)
+    assert refused.value.field == field
+
+
+def test_identifiers_of_any_monitor_stay_text():
+    parsed = alerts.parse("generic", {"id": 42, "status": "down"})
+    assert parsed[0].fingerprint == "42"
+    longest = "x" * alerts.MAX_ID_LENGTH
+    assert alerts.parse("generic", {"id": longest, "status": "down"})[0].fingerprint == longest

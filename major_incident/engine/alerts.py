@@ -23,6 +23,8 @@ from collections import namedtuple
 from datetime import UTC, datetime
 
 MAX_BODY_BYTES = 1024 * 1024
+# An alert identifier becomes the incident's fingerprint: a short text, as every monitor sends.
+MAX_ID_LENGTH = 255
 DOWN = "down"
 UP = "up"
 
@@ -53,8 +55,23 @@ def _required(container, key, field):
     return value
 
 
-def _text(value):
-    return str(value) if value not in (None, "") else ""
+def _text(value, field):
+    """Text for a record: PostgreSQL refuses NUL bytes, so they are refused here, by name."""
+    text = str(value) if value not in (None, "") else ""
+    if "\x00" in text:
+        raise PayloadError(field, "contains a NUL byte")
+    return text
+
+
+def _identifier(value, field):
+    """An alert identifier: a text or a whole number, at most MAX_ID_LENGTH characters.
+    Objects, lists and booleans would otherwise become fingerprints of their Python repr."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise PayloadError(field, "must be a text or a whole number")
+    text = _text(value, field)
+    if len(text) > MAX_ID_LENGTH:
+        raise PayloadError(field, f"is longer than {MAX_ID_LENGTH} characters")
+    return text
 
 
 def _iso_time(value, field):
@@ -66,7 +83,10 @@ def _iso_time(value, field):
     except ValueError as error:
         raise PayloadError(field, "is not an ISO 8601 time") from error
     if moment.tzinfo:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
+        try:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError as error:
+            raise PayloadError(field, "is out of range") from error
     return moment.replace(microsecond=0)
 
 
@@ -80,9 +100,11 @@ def _unix_time(value, field):
 
 
 def _integer(value, field):
+    if isinstance(value, bool):
+        raise PayloadError(field, "is not a number")
     try:
         return int(value)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError) as error:
         raise PayloadError(field, "is not a number") from error
 
 
@@ -93,35 +115,35 @@ def _uptime_kuma(payload):
     if payload["heartbeat"] is None and payload.get("monitor") is None:
         return []
     heartbeat = _object(payload["heartbeat"], "heartbeat")
-    monitor = payload.get("monitor") or {}
-    monitor_id = _required(heartbeat, "monitorID", "heartbeat.monitorID")
+    monitor = _object(payload.get("monitor") or {}, "monitor")
+    monitor_id = _identifier(_required(heartbeat, "monitorID", "heartbeat.monitorID"), "heartbeat.monitorID")
     status = _integer(_required(heartbeat, "status", "heartbeat.status"), "heartbeat.status")
     return [
         Alert(
-            fingerprint=_text(monitor_id),
+            fingerprint=monitor_id,
             event={0: DOWN, 1: UP}.get(status),
-            title=_text(monitor.get("name")) or f"Monitor {monitor_id}",
-            message=_text(heartbeat.get("msg")) or _text(payload.get("msg")),
+            title=_text(monitor.get("name"), "monitor.name") or f"Monitor {monitor_id}",
+            message=_text(heartbeat.get("msg"), "heartbeat.msg") or _text(payload.get("msg"), "msg"),
             at=_iso_time(heartbeat.get("time"), "heartbeat.time"),
-            url=_text(monitor.get("url")),
+            url=_text(monitor.get("url"), "monitor.url"),
         )
     ]
 
 
 def _uptimerobot(payload):
     payload = _object(payload, "monitorID")
-    monitor_id = _required(payload, "monitorID", "monitorID")
+    monitor_id = _identifier(_required(payload, "monitorID", "monitorID"), "monitorID")
     alert_type = _integer(_required(payload, "alertType", "alertType"), "alertType")
     return [
         Alert(
-            fingerprint=_text(monitor_id),
+            fingerprint=monitor_id,
             event={1: DOWN, 2: UP}.get(alert_type),
-            title=_text(payload.get("monitorFriendlyName"))
-            or _text(payload.get("monitorURL"))
+            title=_text(payload.get("monitorFriendlyName"), "monitorFriendlyName")
+            or _text(payload.get("monitorURL"), "monitorURL")
             or f"Monitor {monitor_id}",
-            message=_text(payload.get("alertDetails")),
+            message=_text(payload.get("alertDetails"), "alertDetails"),
             at=_unix_time(payload.get("alertDateTime"), "alertDateTime"),
-            url=_text(payload.get("monitorURL")),
+            url=_text(payload.get("monitorURL"), "monitorURL"),
         )
     ]
 
@@ -139,9 +161,12 @@ def _alertmanager(payload):
         if status not in ("firing", "resolved"):
             raise PayloadError(f"{prefix}.status", 'must be "firing" or "resolved"')
         labels = _object(_required(alert, "labels", f"{prefix}.labels"), f"{prefix}.labels")
-        annotations = alert.get("annotations") or {}
+        annotations = _object(alert.get("annotations") or {}, f"{prefix}.annotations")
         # Alertmanager identifies an alert by its label set; older versions send no fingerprint.
-        fingerprint = _text(alert.get("fingerprint")) or hashlib.sha256(
+        raw_fingerprint = alert.get("fingerprint")
+        fingerprint = (
+            _identifier(raw_fingerprint, f"{prefix}.fingerprint") if raw_fingerprint not in (None, "") else ""
+        ) or hashlib.sha256(
             json.dumps(labels, sort_keys=True).encode()
         ).hexdigest()[:16]
         firing = status == "firing"
@@ -149,13 +174,15 @@ def _alertmanager(payload):
             Alert(
                 fingerprint=fingerprint,
                 event=DOWN if firing else UP,
-                title=_text(annotations.get("summary")) or _text(labels.get("alertname")) or fingerprint,
-                message=_text(annotations.get("description")),
+                title=_text(annotations.get("summary"), f"{prefix}.annotations.summary")
+                or _text(labels.get("alertname"), f"{prefix}.labels.alertname")
+                or fingerprint,
+                message=_text(annotations.get("description"), f"{prefix}.annotations.description"),
                 at=_iso_time(
                     alert.get("startsAt" if firing else "endsAt"),
                     f"{prefix}.{'startsAt' if firing else 'endsAt'}",
                 ),
-                url=_text(alert.get("generatorURL")),
+                url=_text(alert.get("generatorURL"), f"{prefix}.generatorURL"),
             )
         )
     return result
@@ -163,18 +190,18 @@ def _alertmanager(payload):
 
 def _generic(payload):
     payload = _object(payload, "id")
-    alert_id = _required(payload, "id", "id")
+    alert_id = _identifier(_required(payload, "id", "id"), "id")
     status = _required(payload, "status", "status")
     if status not in (DOWN, UP):
         raise PayloadError("status", 'must be "down" or "up"')
     return [
         Alert(
-            fingerprint=_text(alert_id),
+            fingerprint=alert_id,
             event=status,
-            title=_text(payload.get("title")) or _text(alert_id),
-            message=_text(payload.get("message")),
+            title=_text(payload.get("title"), "title") or alert_id,
+            message=_text(payload.get("message"), "message"),
             at=_iso_time(payload.get("time"), "time"),
-            url=_text(payload.get("url")),
+            url=_text(payload.get("url"), "url"),
         )
     ]
 
