@@ -517,3 +517,33 @@ class TestSopTemplates(CommunicationsCase):
             "Status: Investigating",
             words,
         )
+
+
+@tagged("at_install", "-post_install")
+class TestDeliveryStartsAtOnce(CommunicationsCase, CronMixinCase):
+    """Issue: above 100 recipients a blast waited for the hourly mail queue (the first of
+    1,000 e-mails left 48 minutes after Send)."""
+
+    def test_mail_queue_runs_at_once_for_an_incident_mailing(self):
+        incident = self._incident()
+        with freeze_time(NOW):
+            update = self._send(incident, impact="Kiosks are stuck on a white screen.")
+        with freeze_time(NOW), self.capture_triggers("mail.ir_cron_mail_scheduler_action") as triggers:
+            self._run_mailing_queue()
+        self.assertEqual(update.mailing_id.state, "done")
+        self.assertEqual(triggers.records.mapped("call_at"), [NOW], "the mail queue runs now")
+
+    def test_other_mailings_keep_email_marketing_pace(self):
+        mailing = self.env["mailing.mailing"].create(
+            {
+                "subject": "Newsletter",
+                "body_html": "<p>News</p>",
+                "email_from": self.company.email_formatted,
+                "contact_list_ids": [(6, 0, self.list_internal.ids)],
+            }
+        )
+        mailing.action_put_in_queue()
+        with freeze_time(NOW), self.capture_triggers("mail.ir_cron_mail_scheduler_action") as triggers:
+            self._run_mailing_queue()
+        self.assertEqual(mailing.state, "done")
+        self.assertFalse(triggers.records)
