@@ -26,7 +26,7 @@ class HelpdeskTicket(models.Model):
     )
     # Not stored: a plain ticket writes the one NULL column above and nothing more.
     is_major_incident = fields.Boolean(
-        "Major Incident", compute="_compute_is_major_incident", search="_search_is_major_incident"
+        "Part of a Major Incident", compute="_compute_is_major_incident", search="_search_is_major_incident"
     )
     mi_state = fields.Selection(related="major_incident_id.state", string="MI Status")
     mi_severity = fields.Selection(related="major_incident_id.severity", string="Severity")

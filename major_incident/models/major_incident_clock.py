@@ -58,17 +58,22 @@ class MajorIncidentClock(models.Model):
         "A major incident has one open clock of each kind.",
     )
 
-    @api.depends("deadline", "state", "met_at", "breached_at")
+    @api.depends("kind", "deadline", "state", "met_at", "breached_at", "escalation_level_id")
     @api.depends_context("mi_now")
     def _compute_time_left(self):
         now = self.env.context.get("mi_now") or fields.Datetime.now()
         for clock in self:
-            reference = clock.met_at if clock.state == "met" else now
+            if clock.kind == "escalation" and clock.state == "running" and not clock.escalation_level_id:
+                # Every level has been called: the ladder waits for nobody, it is not overdue.
+                clock.overdue = False
+                clock.time_left = self.env._("every level called")
+                continue
+            reference = clock.met_at or now
             delta = (clock.deadline - reference) if clock.deadline else timedelta()
-            clock.overdue = delta < timedelta() and clock.state in ("running", "breached")
+            clock.overdue = delta < timedelta() and clock.state in ("running", "breached") and not clock.met_at
             minutes = int(abs(delta).total_seconds() // 60)
             text = f"{minutes // 60}h{minutes % 60:02d}" if minutes >= 60 else f"{minutes} min"
-            if clock.state == "met":
+            if clock.met_at:
                 clock.time_left = self.env._("met %(text)s early", text=text) if delta >= timedelta() else self.env._("met %(text)s late", text=text)
             elif clock.state == "cancelled":
                 clock.time_left = ""
@@ -175,9 +180,16 @@ class MajorIncidentClock(models.Model):
             paused = clock.paused_minutes
             if clock.state == "paused" and clock.paused_at:
                 paused += timing.paused_minutes_between(clock.paused_at, when)
+            # Late is late, whether or not the cron had noticed yet: the event's time against
+            # the deadline decides, never when the cron ran. The ladder's deadline is only
+            # when its next rung is due: an acknowledgment always meets it.
+            late = clock.breached_at or (
+                clock.kind != "escalation" and clock.deadline and when > clock.deadline
+            )
             clock.write(
                 {
-                    "state": "met" if not clock.breached_at else "breached",
+                    "state": "breached" if late else "met",
+                    "breached_at": clock.breached_at or (clock.deadline if late else False),
                     "met_at": when,
                     "paused_minutes": paused,
                     "paused_at": False,

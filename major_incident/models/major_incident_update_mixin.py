@@ -135,9 +135,11 @@ class MajorIncidentUpdateMixin(models.AbstractModel):
 
     def local_time_label(self, moment, tz):
         """A time as the e-mails show it: in the reader's zone, then that instant's offset
-        from UTC (e.g. "Jul 1, 9:30 AM UTC−02:30"). Public: the templates call it."""
+        from UTC (e.g. "Jul 1, 9:30 AM UTC−02:30"); UTC when no zone is known. Public:
+        the templates call it."""
         if not moment:
             return ""
+        tz = tz or "UTC"
         local = format_datetime(self.env, moment, tz=tz, dt_format="MMM d, h:mm a")
         return f"{local} {timing.utc_offset_label(moment, tz)}"
 

@@ -138,3 +138,45 @@ class TestUpdateWizardKind(MajorIncidentCase):
         )
         self.assertEqual(wizard.kind, "internal")
         self.assertEqual(wizard.status, "investigating")
+
+
+@tagged("at_install", "-post_install")
+class TestClockTruth(MajorIncidentCase):
+    def _clock(self, incident, kind):
+        return incident.clock_ids.filtered(lambda c: c.kind == kind)
+
+    def test_blast_after_deadline_is_late_before_the_cron_notices(self):
+        """Issue: a blast sent after its deadline, before the cron ran, read "met 0 min late"."""
+        with freeze_time(T0):
+            incident = self._incident()
+        blast = self._clock(incident, "blast")
+        self.assertEqual(blast.deadline, minutes(15))
+        with freeze_time(minutes(20)):
+            incident._apply_clock_event("update_sent_external", minutes(20))
+            self.assertEqual(blast.state, "breached")
+            self.assertEqual(blast.met_at, minutes(20))
+            self.assertEqual(blast.time_left, "met 5 min late")
+            self.assertFalse(blast.overdue)
+
+    def test_blast_in_time_is_met(self):
+        with freeze_time(T0):
+            incident = self._incident()
+        blast = self._clock(incident, "blast")
+        with freeze_time(minutes(10)):
+            incident._apply_clock_event("update_sent_external", minutes(10))
+            self.assertEqual(blast.state, "met")
+            self.assertEqual(blast.time_left, "met 5 min early")
+
+    def test_a_finished_ladder_is_not_overdue(self):
+        self._sop_ladder_people()
+        with freeze_time(T0):
+            incident = self._candidate()
+        for moment in (minutes(5), minutes(15)):
+            with freeze_time(moment):
+                self._run_clocks_cron()
+        ladder = self._clock(incident, "escalation")
+        with freeze_time(minutes(40)):
+            ladder.invalidate_recordset(["overdue", "time_left"])
+            self.assertEqual(ladder.state, "running", "waiting for an acknowledgment")
+            self.assertFalse(ladder.overdue)
+            self.assertEqual(ladder.time_left, "every level called")
