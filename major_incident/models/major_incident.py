@@ -603,7 +603,7 @@ class MajorIncident(models.Model):
                 {
                     "state": vocabulary.target_state("declare"),
                     "declared_at": now,
-                    "incident_manager_id": incident.incident_manager_id.id or self.env.user.id,
+                    "incident_manager_id": incident.incident_manager_id.id or incident._acting_manager().id,
                 }
             )
         self._acknowledge(now)
@@ -627,12 +627,18 @@ class MajorIncident(models.Model):
                 {
                     "state": vocabulary.target_state("acknowledge"),
                     "declared_at": incident.declared_at or now,
-                    "incident_manager_id": incident.incident_manager_id.id or self.env.user.id,
+                    "incident_manager_id": incident.incident_manager_id.id or incident._acting_manager().id,
                 }
             )
         self._acknowledge(now)
         self._on_declared()
         return True
+
+    def _acting_manager(self):
+        """Whoever acts takes the incident when it has no Incident Manager, unless they
+        cannot be one (a script or a cron running as OdooBot)."""
+        user = self.env.user
+        return user if user._mi_can_manage() else user.browse()
 
     def _may_acknowledge(self, user):
         """The Incident Manager group, or anybody the ladder called for this incident."""

@@ -180,3 +180,17 @@ class TestClockTruth(MajorIncidentCase):
             self.assertEqual(ladder.state, "running", "waiting for an acknowledgment")
             self.assertFalse(ladder.overdue)
             self.assertEqual(ladder.time_left, "every level called")
+
+
+@tagged("at_install", "-post_install")
+class TestDeclaredBySuperuser(MajorIncidentCase):
+    def test_odoobot_never_becomes_the_incident_manager(self):
+        """A script or cron declaring as the superuser (OdooBot, inactive) leaves the Incident
+        Manager to staffing instead of failing the declaration."""
+        self.env.company.mi_incident_manager_id = False
+        ticket = self._ticket(priority="3")
+        ticket.action_declare_major_incident()
+        incident = ticket.major_incident_id
+        self.assertEqual(incident.state, "triage")
+        self.assertFalse(incident.incident_manager_id)
+        self.assertIn("No Incident Manager on duty", "".join(incident.message_ids.mapped("body")))
