@@ -1,12 +1,14 @@
 """engine/alerts.py: uptime monitor webhook payloads read into Alert tuples, and shapes
 that are not the format's refused with a PayloadError naming the field. No Odoo.
 
-The payload builders are those of major_incident/tests/test_alert_webhook.py (the
-HTTP tests of the controller), with fixed times instead of "now"."""
+The payload builders are those the controller's HTTP tests post
+(major_incident/tests/alert_payloads.py), with fixed times instead of "now"."""
 import copy
+import importlib.util
 import hashlib
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -16,75 +18,19 @@ from major_incident.engine.alerts import DOWN, UP, Alert, PayloadError
 AT = datetime(2026, 3, 6, 14, 0, 5)  # naive UTC
 
 
-def kuma(status, at, monitor_id=7):
-    """Uptime Kuma's webhook body (notification type "Webhook", application/json)."""
-    return {
-        "heartbeat": {
-            "monitorID": monitor_id,
-            "status": status,
-            "time": at.strftime("%Y-%m-%d %H:%M:%S.123"),
-            "msg": "connect ECONNREFUSED 10.0.0.5:443" if status == 0 else "200 - OK",
-            "important": True,
-            "duration": 60,
-            "timezone": "America/Toronto",
-            "timezoneOffset": "-05:00",
-            "localDateTime": (at - timedelta(hours=5)).strftime("%Y-%m-%d %H:%M:%S"),
-        },
-        "monitor": {"id": monitor_id, "name": "Vision API", "url": "https://vision.example.com/health", "type": "http"},
-        "msg": "[Vision API] [Down] connect ECONNREFUSED 10.0.0.5:443",
-    }
+def _load_payloads():
+    """The webhook bodies the controller's HTTP tests post, from their plain-Python module."""
+    path = Path(__file__).resolve().parent.parent / "major_incident" / "tests" / "alert_payloads.py"
+    spec = importlib.util.spec_from_file_location("alert_payloads", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def uptimerobot(alert_type, at):
-    """UptimeRobot's webhook alert contact, "Send as JSON", keys named after its variables."""
-    return {
-        "monitorID": "793712345",
-        "monitorURL": "https://vision.example.com",
-        "monitorFriendlyName": "Vision portal",
-        "alertType": str(alert_type),
-        "alertTypeFriendlyName": "Down" if alert_type == 1 else "Up",
-        "alertDetails": "Connection Timeout" if alert_type == 1 else "OK",
-        "alertDuration": "0" if alert_type == 1 else "420",
-        "alertDateTime": str(int(at.replace(tzinfo=UTC).timestamp())),
-    }
-
-
-def alertmanager(status, at):
-    """Alertmanager's webhook_config payload, version 4."""
-    alert = {
-        "status": status,
-        "labels": {"alertname": "ProbeFailure", "instance": "https://vision.example.com", "severity": "critical"},
-        "annotations": {
-            "summary": "Vision probe failure",
-            "description": "https://vision.example.com has been down for over 1m.",
-        },
-        "startsAt": (at if status == "firing" else at - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%S.828Z"),
-        "endsAt": at.strftime("%Y-%m-%dT%H:%M:%S.828Z") if status == "resolved" else "0001-01-01T00:00:00Z",
-        "generatorURL": "http://prometheus.example.com:9090/graph?g0.expr=probe_success+%3D%3D+0",
-        "fingerprint": "1a30ba71cca2921f",
-    }
-    return {
-        "receiver": "odoo",
-        "status": status,
-        "alerts": [alert],
-        "groupLabels": {"alertname": "ProbeFailure"},
-        "commonLabels": alert["labels"],
-        "commonAnnotations": alert["annotations"],
-        "externalURL": "http://alertmanager.example.com:9093",
-        "version": "4",
-        "groupKey": '{}:{alertname="ProbeFailure"}',
-        "truncatedAlerts": 0,
-    }
-
-
-def generic(status, at):
-    return {
-        "id": "vision-db",
-        "status": status,
-        "title": "Vision database",
-        "message": "replica lag" if status == "down" else "caught up",
-        "time": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
+_payloads = _load_payloads()
+kuma, uptimerobot, alertmanager, generic = (
+    _payloads.kuma, _payloads.uptimerobot, _payloads.alertmanager, _payloads.generic
+)
 
 
 def over_the_wire(payload):

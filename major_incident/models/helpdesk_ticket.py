@@ -80,13 +80,7 @@ class HelpdeskTicket(models.Model):
 
     def action_open_major_incident(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "major.incident",
-            "res_id": self.major_incident_id.id,
-            "view_mode": "form",
-            "target": "current",
-        }
+        return self.major_incident_id._form_action()
 
     def action_link_major_incident(self):
         return {
@@ -104,17 +98,7 @@ class HelpdeskTicket(models.Model):
         incidents = self.env["major.incident"]
         incidents._check_manager()
         for ticket in self:
-            incident = ticket.major_incident_id
-            if incident and incident.state != "candidate":
-                raise UserError(
-                    self.env._(
-                        "%(ticket)s is already linked to %(incident)s.",
-                        ticket=ticket.display_name,
-                        incident=incident.display_name,
-                    )
-                )
-            incidents |= incident or incidents._raise_for_tickets(ticket, "manual")
-        incidents._declare()
+            incidents._declare_for_ticket(ticket, "manual")
         return True
 
     # ------------------------------------------------------------------ executive escalation (urgent-support policy)

@@ -517,13 +517,38 @@ class MajorIncident(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
+        return incident._form_action()
+
+    def _form_action(self):
+        """The incident's form, in the main window."""
+        self.ensure_one()
         return {
             "type": "ir.actions.act_window",
             "res_model": "major.incident",
-            "res_id": incident.id,
+            "res_id": self.id,
             "view_mode": "form",
             "target": "current",
         }
+
+    @api.model
+    def _declare_for_ticket(self, ticket, source, values=None):
+        """Declare the incident of ``ticket``: the candidate already raised for it, else a
+        new incident linked to it. ``values`` (severity, control...) go on the incident."""
+        incident = ticket.major_incident_id
+        if incident and incident.state != "candidate":
+            raise UserError(
+                self.env._(
+                    "%(ticket)s is already linked to %(incident)s.",
+                    ticket=ticket.display_name,
+                    incident=incident.display_name,
+                )
+            )
+        if incident:
+            incident.write({k: v for k, v in (values or {}).items() if k not in PROTECTED_FIELDS})
+        else:
+            incident = self._raise_for_tickets(ticket, source, values)
+        incident._declare()
+        return incident
 
     # ------------------------------------------------------------------ state machine
 

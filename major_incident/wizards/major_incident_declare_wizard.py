@@ -80,28 +80,9 @@ class MajorIncidentDeclareWizard(models.TransientModel):
                     "partner_id": self.partner_id.id,
                 }
             )
-        incident = ticket.major_incident_id
-        if incident and incident.state != "candidate":
-            raise UserError(
-                self.env._(
-                    "%(ticket)s is already linked to %(incident)s.",
-                    ticket=ticket.display_name,
-                    incident=incident.display_name,
-                )
-            )
-        if incident:
-            incident.write(self._incident_values())
-        else:
-            incident = incidents._raise_for_tickets(
-                ticket, self.source, {**self._incident_values(), "detected_at": self.detected_at}
-            )
+        incident = incidents._declare_for_ticket(
+            ticket, self.source, {**self._incident_values(), "detected_at": self.detected_at}
+        )
         if self.affected_partner_ids:
             incident.sudo().affected_partner_ids = [fields.Command.link(p.id) for p in self.affected_partner_ids]
-        incident._declare()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "major.incident",
-            "res_id": incident.id,
-            "view_mode": "form",
-            "target": "current",
-        }
+        return incident._form_action()

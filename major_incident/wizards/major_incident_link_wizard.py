@@ -60,11 +60,5 @@ class MajorIncidentLinkWizard(models.TransientModel):
             tickets.write({"major_incident_id": self.incident_id.id})
             incidents = self.incident_id
         if len(incidents) == 1:
-            return {
-                "type": "ir.actions.act_window",
-                "res_model": "major.incident",
-                "res_id": incidents.id,
-                "view_mode": "form",
-                "target": "current",
-            }
+            return incidents._form_action()
         return {"type": "ir.actions.act_window_close"}
