@@ -28,8 +28,10 @@ class HelpdeskTicket(models.Model):
     is_major_incident = fields.Boolean(
         "Part of a Major Incident", compute="_compute_is_major_incident", search="_search_is_major_incident"
     )
-    mi_state = fields.Selection(related="major_incident_id.state", string="MI Status")
-    mi_severity = fields.Selection(related="major_incident_id.severity", string="Severity")
+    # Not tracked on the ticket: the incident's own chatter holds its history, and a
+    # ticket would log only the value it had when it was linked.
+    mi_state = fields.Selection(related="major_incident_id.state", string="MI Status", tracking=False)
+    mi_severity = fields.Selection(related="major_incident_id.severity", string="Severity", tracking=False)
     mi_exec_escalation_requested_at = fields.Datetime(
         "Executive escalation requested at", copy=False, readonly=True, groups="base.group_user"
     )
