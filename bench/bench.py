@@ -317,16 +317,20 @@ def interleaved_overhead(databases, samples, rounds=8):
 
 
 def report_overhead(best, mi_db, deps_db, base_db):
+    """The plain-ticket table, with the addon's own cost before the incident became a
+    record of its own (bench/before_incident_record.json) beside today's."""
+    before = json.loads((Path(__file__).parent / "before_incident_record.json").read_text())
     print()
     print("Plain ticket, per ticket: CPU ms of this process (minimum of interleaved rounds) "
           "and Python function calls:")
-    print("| measure | addon | dependencies only | plain helpdesk_mgmt | vs dependencies | vs plain |")
-    print("|" + "---|" * 6)
+    print("| measure | addon | dependencies only | plain helpdesk_mgmt | vs dependencies | vs plain "
+          "| vs dependencies in 19.0.1 (MI on the ticket) |")
+    print("|" + "---|" * 7)
     for key, label, fmt in (("create_cpu_ms", "create CPU ms", ".2f"), ("write_cpu_ms", "write CPU ms", ".2f"),
                             ("create_calls", "create calls", ",.0f"), ("write_calls", "write calls", ",.0f")):
         mi, deps, base = best[mi_db][key], best[deps_db][key], best[base_db][key]
         print(f"| {label} | {mi:{fmt}} | {deps:{fmt}} | {base:{fmt}} | {100 * (mi / deps - 1):+.1f} % | "
-              f"{100 * (mi / base - 1):+.1f} % |")
+              f"{100 * (mi / base - 1):+.1f} % | {before['vs_dependencies_percent'][label]:+.1f} % |")
 
 
 def report(mi_rows, base_rows):

@@ -428,6 +428,7 @@ class MajorIncident(models.Model):
     @api.model
     def _raise_for_tickets(self, tickets, source, values=None):
         """One candidate per ticket, each linked to the ticket that raised it."""
+        self._enlist_reporters(tickets)
         incidents = self._raise(
             [{**self._values_from_ticket(ticket), "source": source, **(values or {})} for ticket in tickets]
         )
@@ -435,8 +436,18 @@ class MajorIncident(models.Model):
             ticket.sudo().major_incident_id = incident
         return incidents
 
+    @api.model
+    def _enlist_reporters(self, tickets):
+        """Whoever reported the outage hears about it: a ticket's contact with an e-mail and
+        no major-incident role yet becomes an incident contact of their company, which puts
+        them, and their company's list, in the incident's audience."""
+        reporters = tickets.partner_id.filtered(lambda p: p.email and not p.mi_audience)
+        if reporters:
+            reporters.sudo().mi_audience = "customer"
+
     def _on_tickets_linked(self, tickets):
         """Tickets joined this incident: their customers are affected, and told with it."""
+        self._enlist_reporters(tickets)
         for incident in self.sudo():
             mine = tickets.filtered(lambda t: t.major_incident_id == incident)
             customers = mine.commercial_partner_id - incident.affected_partner_ids

@@ -129,3 +129,34 @@ class TestAudience(MajorIncidentCase):
         incident = self._candidate(ticket_values={"partner_id": caller.id})
         self.assertEqual(incident.affected_partner_ids, self.customer, "the ticket's company")
         self.assertIn(self._customer_list(self.customer), incident.mailing_list_ids)
+
+    def test_the_reporting_customer_hears_of_the_incident(self):
+        """Issue: a customer whose company had no incident contact reported the outage, and
+        the first blast went to the internal list only."""
+        caller = self.env["res.partner"].create(
+            {"name": "Cal Caller", "email": "cal@northwind.example.com", "parent_id": self.customer.id}
+        )
+        incident = self._candidate(ticket_values={"partner_id": caller.id})
+        self.assertEqual(caller.mi_audience, "customer", "the reporter is an incident contact now")
+        customer_list = self._customer_list(self.customer)
+        self.assertIn(customer_list, incident.mailing_list_ids)
+        self.assertIn(caller, customer_list.contact_ids.mi_partner_id)
+        # A second customer's ticket linked later: its contact joins too.
+        other_company = self.env["res.partner"].create({"name": "Maple Test", "is_company": True})
+        other = self.env["res.partner"].create(
+            {"name": "Olga Other", "email": "olga@maple.example.com", "parent_id": other_company.id}
+        )
+        ticket = self.env["helpdesk.ticket"].with_user(self.support_agent).create(
+            {"name": "Tills down", "description": "<p>x</p>", "partner_id": other.id}
+        )
+        ticket.with_user(self.support_agent).major_incident_id = incident
+        self.assertIn(self._customer_list(other_company), incident.mailing_list_ids)
+
+    def test_a_reporter_without_e_mail_or_with_a_role_is_left_as_is(self):
+        internal = self.env["res.partner"].create(
+            {"name": "Ivy Internal", "email": "ivy@company.example.com", "mi_audience": "internal"}
+        )
+        no_mail = self.env["res.partner"].create({"name": "No Mail", "parent_id": self.customer.id})
+        self._candidate(ticket_values={"partner_id": internal.id})
+        self._candidate(ticket_values={"partner_id": no_mail.id})
+        self.assertEqual((internal.mi_audience, no_mail.mi_audience), ("internal", False))
