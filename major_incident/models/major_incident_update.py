@@ -94,7 +94,8 @@ class MajorIncidentUpdate(models.Model):
             # The body is the template (validated master data) around this update; an
             # Incident Manager need not be a template editor, which creating a mailing
             # holding QWeb code otherwise requires.
-            mailing = self.env["mailing.mailing"].sudo().create(update._mi_mailing_values(subject, body))
+            preview = update._mi_render_body(update._mi_reachable_contacts(limit=1))
+            mailing = self.env["mailing.mailing"].sudo().create(update._mi_mailing_values(subject, body, preview))
             # Queued and its cron triggered: it leaves now, not on the cron's next hourly run.
             mailing.action_put_in_queue()
             update.sudo().write({"subject": subject, "sent_at": now, "mailing_id": mailing.id})
@@ -127,13 +128,15 @@ class MajorIncidentUpdate(models.Model):
         )
         return Markup(header) + self.template_id.body_html
 
-    def _mi_mailing_values(self, subject, body):
+    def _mi_mailing_values(self, subject, body, preview):
+        """``body`` is what Email Marketing renders for each reader; ``preview``, the e-mail
+        as its first reader gets it, is what its form shows instead of template code."""
         self.ensure_one()
         incident = self.incident_id
         email_from = self._mi_email_from()
         return {
             "subject": subject,
-            "body_arch": body,
+            "body_arch": preview,
             "body_html": body,
             "mailing_model_id": self.env["ir.model"]._get_id("mailing.list"),
             "contact_list_ids": [Command.set(self.sudo().mailing_list_ids.ids)],

@@ -547,3 +547,15 @@ class TestDeliveryStartsAtOnce(CommunicationsCase, CronMixinCase):
             self._run_mailing_queue()
         self.assertEqual(mailing.state, "done")
         self.assertFalse(triggers.records)
+
+    def test_email_marketing_shows_the_e_mail_not_template_code(self):
+        """Issue: an incident's mailing opened in Email Marketing showed raw template code."""
+        incident = self._incident()
+        with freeze_time(NOW):
+            update = self._send(incident, impact="Kiosks are stuck on a white screen.")
+        mailing = update.mailing_id
+        self.assertNotIn("t-set", mailing.body_arch)
+        self.assertNotIn("t-out", mailing.body_arch)
+        self.assertIn("Dear ", text(mailing.body_arch))
+        self.assertIn("Kiosks are stuck on a white screen.", text(mailing.body_arch))
+        self.assertIn("t-out", mailing.body_html, "each reader still gets their own e-mail")
