@@ -25,5 +25,6 @@ from . import major_incident_update
 from . import mailing_list
 from . import mailing_contact
 from . import mailing_mailing
+from . import mail_mail
 from . import major_incident_alert_source
 from . import ir_http

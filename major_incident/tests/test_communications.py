@@ -559,3 +559,38 @@ class TestDeliveryStartsAtOnce(CommunicationsCase, CronMixinCase):
         self.assertIn("Dear ", text(mailing.body_arch))
         self.assertIn("Kiosks are stuck on a white screen.", text(mailing.body_arch))
         self.assertIn("t-out", mailing.body_html, "each reader still gets their own e-mail")
+
+
+@tagged("at_install", "-post_install")
+class TestMailQueueDrains(CommunicationsCase, CronMixinCase):
+    """Issue: a 10,000-recipient blast sent its first 1,000 e-mails and left 9,000 for the
+    mail queue's next hourly run."""
+
+    def _outgoing(self, mailing, count):
+        return self.env["mail.mail"].sudo().create(
+            [
+                {"subject": "Blast", "body_html": "<p>x</p>", "email_to": f"reader{i}@example.com",
+                 "mailing_id": mailing.id, "state": "outgoing"}
+                for i in range(count)
+            ]
+        )
+
+    def _run_queue(self):
+        self.env["ir.config_parameter"].sudo().set_param("mail.mail.queue.batch.size", 1)
+        with self.mock_mail_gateway(), self.capture_triggers("mail.ir_cron_mail_scheduler_action") as triggers:
+            self.env["mail.mail"].process_email_queue()
+        return triggers
+
+    def test_the_queue_runs_again_while_an_incident_blast_remains(self):
+        update = self._send(self._incident(), impact="Kiosks down.")
+        mails = self._outgoing(update.mailing_id, 2)
+        triggers = self._run_queue()
+        self.assertEqual(mails.mapped("state").count("outgoing"), 1, "one batch of one sent")
+        self.assertTrue(triggers.records, "and the queue is due again at once")
+
+    def test_other_mail_keeps_the_queue_pace(self):
+        newsletter = self.env["mailing.mailing"].create(
+            {"subject": "News", "body_html": "<p>x</p>", "email_from": self.company.email_formatted}
+        )
+        self._outgoing(newsletter, 2)
+        self.assertFalse(self._run_queue().records)
