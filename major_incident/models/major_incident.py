@@ -666,8 +666,10 @@ class MajorIncident(models.Model):
                     "incident_manager_id": incident.incident_manager_id.id or incident._acting_manager().id,
                 }
             )
-        self._acknowledge(now)
-        self._on_declared()
+        # Anybody the ladder called may acknowledge (checked above), a director or IT
+        # without the Incident Manager's rights included: what follows is the procedure's.
+        self.sudo()._acknowledge(now)
+        self.sudo()._on_declared()
         return True
 
     def _acting_manager(self):

@@ -16,3 +16,4 @@ from . import test_intake_coordination
 from . import test_linked_tickets
 from . import test_plain_ticket
 from . import test_reliability
+from . import test_role_matrix
