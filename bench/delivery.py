@@ -97,6 +97,7 @@ def main():
     parser.add_argument("db")
     parser.add_argument("sizes", help="recipients per blast, comma-separated")
     parser.add_argument("--timeout", type=int, default=600)
+    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "delivery.json"))
     args = parser.parse_args()
     sink = Sink()
     with socket.socket() as probe:
@@ -135,9 +136,9 @@ def main():
     print("|---|---|---|---|")
     for row in rows:
         print(f"| {row['recipients']:,} | {row['delivered']:,} | {row['first_s']} s | {row['last_s']} s |")
-    results = Path(__file__).parent / "results"
-    results.mkdir(exist_ok=True)
-    (results / "delivery.json").write_text(json.dumps(rows, indent=2))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(rows, indent=2))
 
 
 if __name__ == "__main__":

@@ -14,10 +14,18 @@ class MailingMailing(models.Model):
     )
 
     def _action_send_mail(self, res_ids=None):
+        # Above mail.mail.force.send.limit recipients the e-mails wait in the mail queue,
+        # whose cron runs hourly: an incident blast starts leaving now. Triggered first, the
+        # queue (on another cron thread) sends each batch Email Marketing commits while the
+        # rest is still being rendered; triggered again once all are queued, for a server
+        # with one cron thread. mail.mail keeps it running while the blast's e-mails remain.
+        incident_blast = bool(self.filtered("mi_incident_id"))
+        if incident_blast:
+            self._mi_trigger_mail_queue()
         result = super()._action_send_mail(res_ids)
-        if self.filtered("mi_incident_id"):
-            # Above mail.mail.force.send.limit recipients the e-mails wait in the mail queue,
-            # whose cron runs hourly: an incident blast starts leaving now. The queue cron
-            # reports what remains and runs again until it is empty.
-            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
+        if incident_blast:
+            self._mi_trigger_mail_queue()
         return result
+
+    def _mi_trigger_mail_queue(self):
+        self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()

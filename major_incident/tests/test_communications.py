@@ -531,7 +531,7 @@ class TestDeliveryStartsAtOnce(CommunicationsCase, CronMixinCase):
         with freeze_time(NOW), self.capture_triggers("mail.ir_cron_mail_scheduler_action") as triggers:
             self._run_mailing_queue()
         self.assertEqual(update.mailing_id.state, "done")
-        self.assertEqual(triggers.records.mapped("call_at"), [NOW], "the mail queue runs now")
+        self.assertEqual(set(triggers.records.mapped("call_at")), {NOW}, "the mail queue runs now")
 
     def test_other_mailings_keep_email_marketing_pace(self):
         mailing = self.env["mailing.mailing"].create(
