@@ -882,8 +882,10 @@ class MajorIncident(models.Model):
 
     # ------------------------------------------------------------------ clocks
 
-    def _apply_clock_event(self, event, when=None):
-        """Open, meet and cancel clocks as the engine's table says for ``event``."""
+    def _apply_clock_event(self, event, when=None, next_due=None):
+        """Meet, cancel, restart and open clocks as the engine's table says for ``event``.
+        ``next_due``: when a restarted clock falls due (an update's announced next update),
+        else after the policy's target."""
         when = when or fields.Datetime.now()
         rules = clock_rules.effects(event)
         clocks = self.sudo().clock_ids
@@ -891,6 +893,8 @@ class MajorIncident(models.Model):
             clocks.filtered(lambda c: c.kind in rules["meet"])._meet(when)
         if rules.get("cancel"):
             clocks.filtered(lambda c: c.kind in rules["cancel"])._cancel()
+        if rules.get("restart"):
+            self._restart_clocks(rules["restart"], when, next_due)
         if rules.get("open"):
             self._open_clocks(rules["open"], when)
 
@@ -923,18 +927,17 @@ class MajorIncident(models.Model):
             escalations._start_ladder()
         return clocks
 
-    def _restart_update_clock(self, when=None, next_due=None):
-        """An update was sent: the running update clock is met and the next one starts,
-        due at ``next_due`` (the announced next update time) or after the policy's cadence."""
-        when = when or fields.Datetime.now()
+    def _restart_clocks(self, kinds, when, next_due=None):
+        """A cadence starts again: the clocks of ``kinds`` are met at ``when`` and, while the
+        incident is open, start anew from it, due at ``next_due`` or after the policy's target."""
         for incident in self.sudo():
-            incident.clock_ids.filtered(lambda c: c.kind == "update")._meet(when)
+            incident.clock_ids.filtered(lambda c: c.kind in kinds)._meet(when)
             if incident.state not in vocabulary.ACTIVE_STATES:
                 continue
-            clock = incident._open_clocks(["update"], when)
-            if clock and next_due:
-                clock.target_minutes = max((next_due - when).total_seconds() / 60.0, 1.0)
-                clock._replan()
+            restarted = incident._open_clocks(kinds, when)
+            if restarted and next_due:
+                restarted.write({"target_minutes": max((next_due - when).total_seconds() / 60.0, 1.0)})
+                restarted._replan()
 
     def _replan_clocks(self):
         """Severity or policy changed: open clocks take the new targets, counted from their start."""

@@ -113,9 +113,8 @@ class MajorIncident(models.Model):
     def _on_update_sent(self, update):
         """The first external blast meets the blast clock; every update restarts the update clock."""
         self.ensure_one()
-        if update.kind in EXTERNAL_KINDS:
-            self._apply_clock_event("update_sent_external", update.sent_at)
-        self._restart_update_clock(when=update.sent_at, next_due=update.next_update_at)
+        event = "update_sent_external" if update.kind in EXTERNAL_KINDS else "update_sent_internal"
+        self._apply_clock_event(event, update.sent_at, next_due=update.next_update_at)
         self.message_post(
             body=self.env._(
                 "%(update)s sent to %(audience)s: %(subject)s",

@@ -195,7 +195,7 @@ class TestClocks(MajorIncidentCase):
             self._run_clocks_cron()
         self.assertEqual(update.state, "breached")
         with freeze_time(T0 + timedelta(minutes=65)):
-            incident._restart_update_clock(next_due=T0 + timedelta(minutes=95))
+            incident._apply_clock_event("update_sent_internal", next_due=T0 + timedelta(minutes=95))
         self.assertEqual(update.met_at, T0 + timedelta(minutes=65))
         current = self._clock(incident, "update", "running")
         self.assertEqual(current.deadline, T0 + timedelta(minutes=95))
