@@ -89,6 +89,20 @@ class MajorIncidentCase(TransactionCase):
             cls.env.ref(f"major_incident.escalation_sop_{severity}_level_2").user_ids = cls.director
             cls.env.ref(f"major_incident.escalation_sop_{severity}_level_3").user_ids = cls.vp
 
+    def _end_transaction(self):
+        """What a request's end does to tracking: Odoo tracks the changes of a transaction
+        at its commit, and nothing on a record created in the same transaction."""
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+
+    def _urgent_ticket_tracked(self):
+        """A ticket created, then raised to Very High in a later transaction."""
+        ticket = self._ticket(priority="1")
+        self._end_transaction()
+        ticket.write({"priority": "3"})
+        self._end_transaction()
+        return ticket
+
     def _run_clocks_cron(self):
         return self.env["major.incident.clock"]._cron_process_due()
 

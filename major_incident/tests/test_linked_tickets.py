@@ -72,13 +72,7 @@ class TestLinkedTickets(MajorIncidentCase):
     def test_ticket_chatter_tracks_the_link_not_the_incident_state(self):
         """The ticket logs that it joined an incident; the incident's state and severity
         are the incident's history, which the ticket would only freeze at link time."""
-        ticket = self._ticket(priority="1")
-        # Odoo tracks nothing on a record created in the same transaction: end it first.
-        self.env.flush_all()
-        self.env.cr.precommit.run()
-        ticket.write({"priority": "3"})
-        self.env.flush_all()
-        self.env.cr.precommit.run()
+        ticket = self._urgent_ticket_tracked()
         tracked = ticket.message_ids.tracking_value_ids.field_id.mapped("name")
         self.assertIn("major_incident_id", tracked)
         self.assertNotIn("mi_state", tracked)

@@ -67,20 +67,12 @@ class TestStateMachine(MajorIncidentCase):
         self.assertEqual(self.env["major.incident"].search_count([]), count)
 
     def test_candidate_state_tracked_in_chatter(self):
-        ticket = self._ticket(priority="1")
-        # Odoo tracks nothing on a record created in the same transaction:
-        # end the creating "transaction" first.
-        self.env.flush_all()
-        self.env.cr.precommit.run()
-        ticket.write({"priority": "3"})
-        self.env.flush_all()
-        self.env.cr.precommit.run()
+        ticket = self._urgent_ticket_tracked()
         self.assertIn("major_incident_id", ticket.message_ids.tracking_value_ids.mapped("field_id.name"))
         incident = ticket.major_incident_id
         incident.with_user(self.im).action_acknowledge()
         incident.with_user(self.im).incident_manager_id = self.mi_admin
-        self.env.flush_all()
-        self.env.cr.precommit.run()
+        self._end_transaction()
         tracked = incident.message_ids.tracking_value_ids.mapped("field_id.name")
         self.assertIn("state", tracked)
         self.assertIn("incident_manager_id", tracked)
