@@ -1,7 +1,19 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
 from ..engine.vocabulary import SEVERITIES
+
+# field -> (largest value, unit): a year of each.
+DURATION_LIMITS = {
+    **dict.fromkeys(
+        ("response_minutes", "blast_minutes", "update_interval_minutes", "rto_minutes", "rpo_minutes",
+         "resolution_minutes", "brief_interruption_minutes", "dr_rto_minutes", "dr_rpo_minutes"),
+        (525600, "minutes"),
+    ),
+    "debrief_hours": (8760, "hours"),
+    "postmortem_business_days": (260, "business days"),
+}
 
 
 class MajorIncidentPolicy(models.Model):
@@ -38,12 +50,14 @@ class MajorIncidentPolicy(models.Model):
         translate=True, help="Who is told what, and how, as the procedure words it."
     )
     response_minutes = fields.Integer(
-        "Response (min)", default=15, help="Acknowledgment by the Incident Manager."
+        "Response (min)",
+        default=15,
+        help="Acknowledgment by the Incident Manager. 0: the policy set's response target.",
     )
     blast_minutes = fields.Integer(
         "First blast (min)", default=15, help="First stakeholder notification after declaration."
     )
-    update_interval_minutes = fields.Integer("Updates every (min)", default=60)
+    update_interval_minutes = fields.Integer("Updates every (min)", default=60, help="0: no update cadence.")
     rto_minutes = fields.Integer("RTO (min)", help="Recovery Time Objective. 0: none.")
     rpo_minutes = fields.Integer("RPO (min)", help="Recovery Point Objective. 0: none.")
     resolution_minutes = fields.Integer("Resolution target (min)", help="0: none.")
@@ -97,6 +111,24 @@ class MajorIncidentPolicy(models.Model):
         " AND COALESCE(dr_rto_minutes, 0) >= 0 AND COALESCE(dr_rpo_minutes, 0) >= 0)",
         "Policy durations cannot be negative.",
     )
+
+    @api.constrains(*DURATION_LIMITS)
+    def _check_duration_limits(self):
+        """A target beyond a year is a typo, and one of billions of hours broke resolution
+        (a deadline past year 9999): refused with the field and its limit."""
+        for policy in self:
+            for name, (limit, unit) in DURATION_LIMITS.items():
+                if (policy[name] or 0) > limit:
+                    raise ValidationError(
+                        self.env._(
+                            "%(field)s of %(policy)s is %(value)s: at most %(limit)s %(unit)s.",
+                            field=self._fields[name].get_description(self.env)["string"],
+                            policy=policy.display_name,
+                            value=policy[name],
+                            limit=limit,
+                            unit=unit,
+                        )
+                    )
 
     @api.depends("policy_set_id", "name")
     def _compute_display_name(self):

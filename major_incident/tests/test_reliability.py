@@ -194,3 +194,18 @@ class TestDeclaredBySuperuser(MajorIncidentCase):
         self.assertEqual(incident.state, "triage")
         self.assertFalse(incident.incident_manager_id)
         self.assertIn("No Incident Manager on duty", "".join(incident.message_ids.mapped("body")))
+
+
+@tagged("at_install", "-post_install")
+class TestPolicyLimits(MajorIncidentCase):
+    def test_a_target_beyond_a_year_is_refused_by_name(self):
+        """Issue: a debrief of 2e9 hours broke resolution with OverflowError."""
+        policy = self.env.ref("major_incident.policy_sop_p1")
+        with self.assertRaisesRegex(ValidationError, r"Debrief within \(h\).*at most 8760 hours"):
+            policy.with_user(self.mi_admin).debrief_hours = 2_000_000_000
+        self.env.invalidate_all(flush=False)
+        with self.assertRaisesRegex(ValidationError, r"RTO \(min\).*at most 525600 minutes"):
+            policy.with_user(self.mi_admin).rto_minutes = 600_000
+        self.env.invalidate_all(flush=False)
+        policy.with_user(self.mi_admin).debrief_hours = 72
+        self.assertEqual(policy.debrief_hours, 72)
