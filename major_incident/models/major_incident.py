@@ -590,10 +590,12 @@ class MajorIncident(models.Model):
         )
 
     def _check_move(self, action, label):
+        """Refuse ``action`` from a state the vocabulary does not allow it from, or without
+        the coding it requires."""
         allowed = vocabulary.allowed_from(action)
         labels = dict(vocabulary.STATES)
         for incident in self:
-            if incident.state not in allowed:
+            if not vocabulary.can_move(incident.state, action):
                 raise UserError(
                     self.env._(
                         "%(incident)s cannot be %(action)s: it is %(state)s, and only an incident "
@@ -604,6 +606,8 @@ class MajorIncident(models.Model):
                         allowed=", ".join(labels[state] for state in allowed),
                     )
                 )
+        if action in vocabulary.CODING_REQUIRED_FOR:
+            self._check_coding()
 
     def _check_manager(self):
         if not self.env.su and not self.env.user.has_group("major_incident.group_mi_manager"):
@@ -744,7 +748,6 @@ class MajorIncident(models.Model):
     def action_start_investigation(self):
         self._check_manager()
         self._check_move("start_investigation", self.env._("moved to investigation"))
-        self._check_coding()
         self._move({"state": vocabulary.target_state("start_investigation")})
         return True
 
@@ -766,7 +769,6 @@ class MajorIncident(models.Model):
         incident is cancelled as a brief interruption (no debrief, no post-mortem)."""
         self._check_manager()
         self._check_move("resolve", self.env._("resolved"))
-        self._check_coding()
         now = fields.Datetime.now()
         for incident in self:
             minutes = incident._brief_minutes()

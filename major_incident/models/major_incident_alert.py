@@ -86,7 +86,6 @@ class MajorIncident(models.Model):
                         minutes=incident._brief_minutes(),
                     )
                 )
-        self._check_coding()
         now = fields.Datetime.now()
         candidates = self.filtered(lambda i: i.state == "candidate")
         if candidates:

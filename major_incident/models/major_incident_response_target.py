@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..engine.vocabulary import TIERS
+
 
 class MajorIncidentResponseTarget(models.Model):
     """Response time per customer tier, in and out of business hours (urgent-support
@@ -10,7 +12,7 @@ class MajorIncidentResponseTarget(models.Model):
     _order = "policy_set_id, tier"
 
     policy_set_id = fields.Many2one("major.incident.policy.set", required=True, ondelete="cascade", index=True)
-    tier = fields.Selection([("enterprise", "Enterprise"), ("pro", "Pro")], required=True)
+    tier = fields.Selection(TIERS, required=True)
     business_hours_minutes = fields.Integer("In business hours (min)", required=True)
     outside_hours_minutes = fields.Integer("Outside business hours (min)", required=True)
 

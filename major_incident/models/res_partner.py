@@ -8,7 +8,7 @@ from odoo.fields import Domain
 
 from odoo.addons.phone_validation.tools import phone_validation
 
-from ..engine.vocabulary import CUSTOMER_SOURCES
+from ..engine.vocabulary import CUSTOMER_SOURCES, TIERS
 
 from .mailing_list import MI_AUDIENCES
 
@@ -22,7 +22,7 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     mi_support_tier = fields.Selection(
-        [("enterprise", "Enterprise"), ("pro", "Pro")],
+        TIERS,
         "Support tier",
         help="Selects the urgent response target (set it on the company; contacts inherit it).",
     )
