@@ -30,6 +30,13 @@ class MailingList(models.Model):
         "A customer has one incident contact list.",
     )
 
+    def _fetch_contact_statistics(self):
+        # In a form not saved yet (the Send Update wizard's audience) the lists are new
+        # records wrapping real ones: counted by those ids, every list would read "(0)".
+        counted = super(MailingList, self._origin)._fetch_contact_statistics()
+        nothing = dict.fromkeys(self._get_contact_statistics_fields(), 0)
+        return {mailing_list.id: counted.get(mailing_list._origin.id, nothing) for mailing_list in self}
+
     @api.model
     def _mi_internal_list(self):
         # Not found while the module installs: computed fields are set before its data loads.

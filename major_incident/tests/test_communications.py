@@ -264,6 +264,28 @@ class TestCommunications(CommunicationsCase, CronMixinCase):
             form.template_id = self._broken_template()
             self.assertIn("mi_no_such_field", form.preview_error)
 
+    def test_audience_counts_in_the_form(self):
+        """The Send Update form names each list with its reachable size, as the web
+        client asks for it: through onchange, on a record not saved yet."""
+        incident = self._incident()
+        wizard = (
+            self.env["major.incident.update.wizard"]
+            .with_user(self.im)
+            .with_context(active_model="major.incident", active_id=incident.id)
+        )
+        spec = {"mailing_list_ids": {"fields": {"display_name": {}}}, "incident_id": {}, "kind": {}}
+        with freeze_time(NOW):
+            values = wizard.onchange(wizard.default_get(list(spec)), [], spec)["value"]
+        # The client applies the commands in order: the last display name of a list wins.
+        shown = {list_id: line["display_name"] for _command, list_id, line in values["mailing_list_ids"]}
+        names = sorted(shown.values())
+        expected = sorted(
+            f"{mailing_list.name} ({mailing_list.contact_count})"
+            for mailing_list in incident._audience_for("initial")
+        )
+        self.assertEqual(names, expected)
+        self.assertNotIn("(0)", " ".join(names))
+
     def test_holding_text_one_click(self):
         incident = self._incident()
         with freeze_time(NOW):
