@@ -20,3 +20,29 @@ class MailMail(models.Model):
         ):
             self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
         return result
+
+    def _send(self, auto_commit=False, raise_exception=False, smtp_session=None, alias_domain_id=False,
+              mail_server=False, post_send_callback=None):
+        # Each e-mail sent is deleted on its own (auto_delete): a third of the time a blast
+        # spends sending. An incident blast's e-mails are deleted once per batch instead; one
+        # left by a crash stays "sent" and is never sent again.
+        sent_blast_ids = set()
+        result = super(MailMail, self.with_context(mi_sent_blast_ids=sent_blast_ids))._send(
+            auto_commit=auto_commit,
+            raise_exception=raise_exception,
+            smtp_session=smtp_session,
+            alias_domain_id=alias_domain_id,
+            mail_server=mail_server,
+            post_send_callback=post_send_callback,
+        )
+        if sent_blast_ids:
+            self.browse(sent_blast_ids).exists().unlink()
+        return result
+
+    def unlink(self):
+        sent_blast_ids = self.env.context.get("mi_sent_blast_ids")
+        if sent_blast_ids is None:
+            return super().unlink()
+        blast = self.filtered(lambda mail: mail.mailing_id.mi_incident_id)
+        sent_blast_ids.update(blast.ids)
+        return super(MailMail, self - blast).unlink()

@@ -20,11 +20,11 @@ class MailingMailing(models.Model):
         # rest is still being rendered; triggered again once all are queued, for a server
         # with one cron thread. mail.mail keeps it running while the blast's e-mails remain.
         incident_blast = bool(self.filtered("mi_incident_id"))
-        if incident_blast:
-            self._mi_trigger_mail_queue()
-        result = super()._action_send_mail(res_ids)
-        if incident_blast:
-            self._mi_trigger_mail_queue()
+        if not incident_blast:
+            return super()._action_send_mail(res_ids)
+        self._mi_trigger_mail_queue()
+        result = super(MailingMailing, self.with_context(mi_qweb_compiled_bodies={}))._action_send_mail(res_ids)
+        self._mi_trigger_mail_queue()
         return result
 
     def _mi_trigger_mail_queue(self):

@@ -113,3 +113,7 @@ class TestCommunicationsSmtp(CommunicationsCase):
                     self.assertIn(f"Dear {name},", words)
                     self.assertIn(line.format(detected=detected), words)
                 self.assertEqual((update.delivered_count, update.bounced_count), (len(readers), 0))
+                self.assertFalse(
+                    self.env["mail.mail"].sudo().search_count([("mailing_id", "=", update.mailing_id.id)]),
+                    "sent e-mails are deleted, once per batch",
+                )
