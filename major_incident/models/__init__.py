@@ -28,3 +28,4 @@ from . import mailing_mailing
 from . import mail_mail
 from . import major_incident_alert_source
 from . import ir_http
+from . import major_incident_update_delivery
