@@ -80,7 +80,9 @@ class MajorIncidentUpdate(models.Model):
             update.delivered_count = line["sent"] + line["open"] + line["reply"]
             update.bounced_count = line["bounce"]
             update.failed_count = line["error"]
-            update.delivery_state = delivery.delivery_state(delivery.summarize(rows[update.mailing_id.id]))
+            update.delivery_state = (
+                delivery.delivery_state(delivery.summarize(rows[update.mailing_id.id])) if update.mailing_id else False
+            )
 
     @api.depends("kind", "incident_id", "is_holding")
     def _compute_display_name(self):
