@@ -6,7 +6,6 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 
 from ..engine import delivery
-from .major_incident_update_mixin import EXTERNAL_KINDS
 
 # How far back the delivery cron looks for updates whose delivery start was missed (a
 # mail queue run that died between sending and following up).
