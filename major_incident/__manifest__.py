@@ -31,6 +31,7 @@
         "data/ir_cron_data.xml",
         "data/mailing_list_data.xml",
         "data/mail_template_data.xml",
+        "data/mail_activity_data.xml",
         "views/major_incident_policy_set_views.xml",
         "views/major_incident_policy_views.xml",
         "views/major_incident_issue_type_views.xml",

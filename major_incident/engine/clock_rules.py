@@ -37,9 +37,13 @@ RULES = {
     "raised": {"open": ("ack", "escalation", "blast", "update", "rto", "resolution")},
     # The Incident Manager took it (a declaration acknowledges too).
     "acknowledged": {"meet": ("ack", "escalation")},
-    # An update reached its audience.
+    # An update started reaching its audience (its first recipient accepted by the mail
+    # server; queued is not sent).
     "update_sent_external": {"meet": ("blast",), "restart": ("update",)},
     "update_sent_internal": {"restart": ("update",)},
+    # An older client update started reaching people after a later update had: it is still
+    # the first blast, but the cadence follows the later update.
+    "blast_delivered": {"meet": ("blast",)},
     # Service restored.
     "resolved": {
         "meet": RECOVERY_KINDS,

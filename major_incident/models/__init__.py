@@ -29,3 +29,4 @@ from . import mail_mail
 from . import major_incident_alert_source
 from . import ir_http
 from . import ir_qweb
+from . import major_incident_update_delivery

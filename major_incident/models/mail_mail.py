@@ -21,6 +21,18 @@ class MailMail(models.Model):
             self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
         return result
 
+    def send(self, auto_commit=False, raise_exception=False, post_send_callback=None):
+        # Whether an incident update reached anyone is known only once its e-mails were tried:
+        # the clocks, failure reports and retries follow each batch sent (read before sending,
+        # as sent e-mails may be deleted by then).
+        incident_mailings = self.sudo().mailing_id.filtered("mi_incident_id")
+        result = super().send(
+            auto_commit=auto_commit, raise_exception=raise_exception, post_send_callback=post_send_callback
+        )
+        if incident_mailings:
+            self.env["major.incident.update"]._mi_follow_mail_batch(set(incident_mailings.ids), self.ids)
+        return result
+
     def _send(self, auto_commit=False, raise_exception=False, smtp_session=None, alias_domain_id=False,
               mail_server=False, post_send_callback=None):
         # Each e-mail sent is deleted on its own (auto_delete): a third of the time a blast

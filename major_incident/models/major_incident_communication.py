@@ -4,6 +4,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 
+from ..engine import delivery
 from .major_incident_update_mixin import EXTERNAL_KINDS
 
 class MajorIncident(models.Model):
@@ -110,17 +111,101 @@ class MajorIncident(models.Model):
             )
         return self.campaign_id
 
-    def _on_update_sent(self, update):
-        """The first external blast meets the blast clock; every update restarts the update clock."""
+    def _on_update_queued(self, update):
+        """Queued is not sent: the clocks wait for the first e-mail the mail server accepts."""
         self.ensure_one()
-        event = "update_sent_external" if update.kind in EXTERNAL_KINDS else "update_sent_internal"
-        self._apply_clock_event(event, update.sent_at, next_due=update.next_update_at)
         self.message_post(
             body=self.env._(
-                "%(update)s sent to %(audience)s: %(subject)s",
+                "%(update)s queued for %(audience)s: %(subject)s",
                 update=update.display_name,
                 audience=", ".join(update.sudo().mailing_list_ids.mapped("name")),
                 subject=update.subject,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _on_update_delivery_started(self, update):
+        """The first e-mail of ``update`` was accepted: the first external blast meets the
+        blast clock, an update restarts the update clock, at the time it was accepted. An
+        update overtaken by a later one already reaching people leaves the cadence to it."""
+        self.ensure_one()
+        superseded = any(
+            other.delivery_started_at and other.sent_at > update.sent_at
+            for other in self.sudo().update_ids
+            if other != update
+        )
+        event = delivery.clock_event(update.kind in EXTERNAL_KINDS, superseded)
+        if event:
+            self._apply_clock_event(event, update.delivery_started_at, next_due=update.next_update_at)
+        self.message_post(
+            body=self.env._(
+                "%(update)s: delivery started at %(time)s UTC (first e-mail accepted by the mail server).",
+                update=update.display_name,
+                time=fields.Datetime.to_string(update.delivery_started_at)[:16],
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _on_update_delivery_failed(self, update, summary, retry_at):
+        """Every e-mail tried failed: the Incident Manager is told once, until it gets through."""
+        self.ensure_one()
+        if retry_at:
+            retry = self.env._(
+                "They are sent again automatically from %(time)s UTC; Retry on the update sends them now.",
+                time=fields.Datetime.to_string(retry_at)[:16],
+            )
+        else:
+            retry = self.env._("They are not retried automatically: check the addresses and the sender.")
+        note = self.env._(
+            "%(update)s: %(failed)s of %(expected)s e-mails failed and nobody was reached yet. %(retry)s",
+            update=update.display_name,
+            failed=summary["failed"],
+            expected=summary["expected"],
+            retry=retry,
+        )
+        self.message_post(body=note, subtype_xmlid="mail.mt_note")
+        activity_type = self.env.ref("major_incident.mail_activity_type_mi_delivery_failed")
+        if not self.activity_ids.filtered(lambda a: a.activity_type_id == activity_type):
+            self.sudo().activity_schedule(
+                activity_type_id=activity_type.id,
+                summary=self.env._("%(update)s: e-mails failed", update=update.display_name),
+                note=note,
+                user_id=(self.incident_manager_id or self.env.user).id,
+            )
+
+    def _on_update_delivery_resumed(self, update):
+        """E-mails get through again: the failure reported is over once no update still fails."""
+        self.ensure_one()
+        self.message_post(
+            body=self.env._("%(update)s: e-mails are getting through again.", update=update.display_name),
+            subtype_xmlid="mail.mt_note",
+        )
+        if not self.sudo().update_ids.filtered("delivery_alerted"):
+            activity_type = self.env.ref("major_incident.mail_activity_type_mi_delivery_failed")
+            self.activity_ids.filtered(lambda a: a.activity_type_id == activity_type).sudo().action_feedback(
+                feedback=self.env._("Delivered after all.")
+            )
+
+    def _on_update_retries_over(self, update):
+        self.ensure_one()
+        self.message_post(
+            body=self.env._(
+                "%(update)s: e-mails still fail after %(count)s automatic retries; only Retry on the "
+                "update sends them again.",
+                update=update.display_name,
+                count=update.delivery_retry_count,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _on_update_retried(self, update, count, user):
+        self.ensure_one()
+        self.message_post(
+            body=self.env._(
+                "%(update)s: %(count)s failed e-mails sent again by %(user)s.",
+                update=update.display_name,
+                count=count,
+                user=user.name,
             ),
             subtype_xmlid="mail.mt_note",
         )

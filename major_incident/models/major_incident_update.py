@@ -6,8 +6,20 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
 
-# Written only by sending the update.
-SEND_FACTS = frozenset({"subject", "sent_at", "mailing_id"})
+from ..engine import delivery
+
+# Written only by sending the update and following its delivery.
+SEND_FACTS = frozenset(
+    {
+        "subject",
+        "sent_at",
+        "mailing_id",
+        "delivery_started_at",
+        "delivery_alerted",
+        "delivery_retry_count",
+        "delivery_retry_at",
+    }
+)
 
 
 class MajorIncidentUpdate(models.Model):
@@ -40,17 +52,27 @@ class MajorIncidentUpdate(models.Model):
     delivered_count = fields.Integer("Delivered", compute="_compute_delivery", compute_sudo=True)
     bounced_count = fields.Integer("Bounced", compute="_compute_delivery", compute_sudo=True)
     failed_count = fields.Integer("Failed", compute="_compute_delivery", compute_sudo=True)
+    delivery_state = fields.Selection(
+        delivery.DELIVERY_STATES,
+        "Delivery",
+        compute="_compute_delivery",
+        compute_sudo=True,
+        help="Queued until the mail server accepts the first e-mail; failed while every e-mail "
+        "tried has failed.",
+    )
 
     @api.depends("mailing_id")
     def _compute_delivery(self):
         """Read back from the mailing's traces, as Email Marketing counts them."""
         counts = defaultdict(lambda: defaultdict(int))
-        for mailing, status, count in self.env["mailing.trace"]._read_group(
+        rows = defaultdict(list)
+        for mailing, status, failure_type, count in self.env["mailing.trace"]._read_group(
             Domain("mass_mailing_id", "in", self.mailing_id.ids),
-            ["mass_mailing_id", "trace_status"],
+            ["mass_mailing_id", "trace_status", "failure_type"],
             ["__count"],
         ):
-            counts[mailing.id][status] = count
+            counts[mailing.id][status] += count
+            rows[mailing.id].append((status, failure_type, count))
         for update in self:
             line = counts[update.mailing_id.id]
             update.mailing_state = update.mailing_id.state
@@ -58,6 +80,9 @@ class MajorIncidentUpdate(models.Model):
             update.delivered_count = line["sent"] + line["open"] + line["reply"]
             update.bounced_count = line["bounce"]
             update.failed_count = line["error"]
+            update.delivery_state = (
+                delivery.delivery_state(delivery.summarize(rows[update.mailing_id.id])) if update.mailing_id else False
+            )
 
     @api.depends("kind", "incident_id", "is_holding")
     def _compute_display_name(self):
@@ -99,7 +124,8 @@ class MajorIncidentUpdate(models.Model):
             # Queued and its cron triggered: it leaves now, not on the cron's next hourly run.
             mailing.action_put_in_queue()
             update.sudo().write({"subject": subject, "sent_at": now, "mailing_id": mailing.id})
-            update.incident_id._on_update_sent(update)
+            # The clocks wait for the first e-mail the mail server accepts (_mi_follow_delivery).
+            update.incident_id._on_update_queued(update)
         return True
 
     def _mi_render(self):

@@ -183,6 +183,8 @@ class TestCommunications(CommunicationsCase, CronMixinCase):
         first_update_clock = clocks.filtered(lambda c: c.kind == "update")
         with freeze_time(NOW - timedelta(minutes=20)):
             self._send(incident, kind="internal", next_update_at=NOW + timedelta(minutes=10))
+            self.assertEqual(first_update_clock.state, "running", "queued is not sent")
+            self._run_mailing_queue()
         self.assertEqual(blast.state, "running", "an internal update is not the client blast")
         self.assertEqual(first_update_clock.state, "met")
         running = incident.clock_ids.filtered(lambda c: c.kind == "update" and c.state == "running")
@@ -191,6 +193,7 @@ class TestCommunications(CommunicationsCase, CronMixinCase):
         with freeze_time(NOW):
             self._run_clocks_cron()
             self._send(incident, next_update_at=NOW + timedelta(minutes=45))
+            self._run_mailing_queue()
         self.assertEqual((blast.state, blast.met_at), ("breached", NOW), "due 15 minutes after detection")
         self.assertEqual(running.state, "met")
         running = incident.clock_ids.filtered(lambda c: c.kind == "update" and c.state == "running")
@@ -201,7 +204,25 @@ class TestCommunications(CommunicationsCase, CronMixinCase):
         with freeze_time(DETECTED + timedelta(minutes=10)):
             self._send(incident)
         blast = incident.clock_ids.filtered(lambda c: c.kind == "blast")
-        self.assertEqual((blast.state, blast.met_at), ("met", DETECTED + timedelta(minutes=10)))
+        self.assertEqual(blast.state, "running", "queued is not sent")
+        with freeze_time(DETECTED + timedelta(minutes=12)):
+            self._run_mailing_queue()
+        self.assertEqual((blast.state, blast.met_at), ("met", DETECTED + timedelta(minutes=12)))
+
+    def test_an_older_update_delivered_late_leaves_the_cadence_to_the_newer(self):
+        incident = self._incident()
+        blast = incident.clock_ids.filtered(lambda c: c.kind == "blast")
+        with freeze_time(DETECTED + timedelta(minutes=5)):
+            older = self._send(incident, next_update_at=NOW + timedelta(minutes=30))
+        with freeze_time(DETECTED + timedelta(minutes=6)):
+            newer = self._send(incident, kind="internal", next_update_at=NOW + timedelta(minutes=90))
+        # The newer update's e-mails leave first (e.g. the older one's failed and waited for a retry).
+        for minutes, update in ((7, newer), (8, older)):
+            with freeze_time(DETECTED + timedelta(minutes=minutes)), self.mock_mail_gateway():
+                update.mailing_id.sudo()._action_send_mail()
+        self.assertEqual((blast.state, blast.met_at), ("met", DETECTED + timedelta(minutes=8)))
+        running = incident.clock_ids.filtered(lambda c: c.kind == "update" and c.state == "running")
+        self.assertEqual(running.deadline, NOW + timedelta(minutes=90), "the newer update announced it")
 
     # ------------------------------------------------------------------ the wizard
 

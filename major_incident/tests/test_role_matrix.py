@@ -5,14 +5,18 @@ One table (``MATRIX``) names, for each action, the outcome for each role; each r
 in a savepoint of its own, on a fixture built as the superuser, with an empty cache (as
 a request starts), then as the role's user."""
 
+import socket
 from collections import namedtuple
 from contextlib import closing
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tests import Form, new_test_user, tagged
+
+from odoo.addons.base.models.ir_mail_server import IrMail_Server
 
 from .communications_common import CommunicationsCase
 
@@ -54,6 +58,7 @@ MATRIX = [
     ("edit_triage_in_form", MANAGERS),
     ("send_update", MANAGERS),
     ("send_resolution_confirmation", MANAGERS),
+    ("retry_delivery", MANAGERS),
     ("open_bridge", MANAGERS),
     ("extend_bridge", MANAGERS),
     ("declare_dr", (A, A, A, A, OK, A, A)),
@@ -252,6 +257,7 @@ class TestRoleMatrix(CommunicationsCase):
             # Communications and coordination
             "send_update": Action(self._prepare_audience, self._do_send_update),
             "send_resolution_confirmation": Action(self._prepare_resolved_audience, self._do_send_resolution),
+            "retry_delivery": Action(self._prepare_failed_delivery, self._do_retry_delivery),
             "open_bridge": Action(lambda role: self._declared(), self._do_open_bridge),
             "extend_bridge": Action(self._prepare_bridge, self._do_extend_bridge),
             "declare_dr": Action(lambda role: self._declared(), self._do_declare_dr),
@@ -537,6 +543,28 @@ class TestRoleMatrix(CommunicationsCase):
         self.assertTrue(update.sent_at)
         self.assertEqual(update.mailing_id.state, "in_queue")
         self.assertEqual(update.author_id, self._user(role))
+
+    def _prepare_failed_delivery(self, role):
+        """An initial blast sent while the only mail server refuses connections."""
+        incident = self._prepare_audience(role)
+        self.env["major.incident.update.wizard"].with_context(
+            active_model="major.incident", active_id=incident.id
+        ).create({}).action_send()
+        update = incident.update_ids
+        self.env["ir.mail_server"].search([]).active = False
+        with socket.socket() as closed:
+            closed.bind(("127.0.0.1", 0))
+            port = closed.getsockname()[1]
+        self.env["ir.mail_server"].create({"name": "Down", "smtp_host": "127.0.0.1", "smtp_port": port})
+        with patch.object(IrMail_Server, "_disable_send", return_value=False):
+            update.mailing_id._action_send_mail()
+        self.assertEqual((update.delivery_state, update.failed_count), ("failed", 4))
+        return update
+
+    def _do_retry_delivery(self, update, role):
+        update.with_user(self._user(role)).action_retry_delivery()
+        update.invalidate_recordset()
+        self.assertEqual((update.delivery_state, update.failed_count), ("queued", 0))
 
     def _prepare_resolved_audience(self, role):
         incident = self._prepare_audience(role)
