@@ -98,3 +98,13 @@ class TestBilingualBlast(CommunicationsCase):
         self.assertEqual(update.subject, "Avis d'incident - Vision Server")
         self.assertIn("Bonjour Alice Vancouver,", self._mail(self.alice.email)[1])
         self.assertIn("Début de l'incident : 10 mars, 08 h 30 UTC−07:00", self._mail(self.alice.email)[1])
+
+    def test_preview_reads_as_the_first_reader_of_the_first_mailing(self):
+        """The wizard previews the e-mail of the company's language, as its first reader gets it."""
+        self.company.partner_id.lang = "fr_CA"
+        incident = self._incident()
+        with freeze_time(NOW):
+            wizard = self._wizard(incident, mailing_list_ids=[Command.set(self.list_northwind.ids)], impact="Down.")
+            self.assertEqual(wizard.preview_recipient, f"Bob Noz <{self.bob.email}>")
+            self.assertEqual(wizard.preview_subject, "Avis d'incident - Vision Server")
+            self.assertIn("Bonjour Bob Noz,", text(wizard.preview_body))
