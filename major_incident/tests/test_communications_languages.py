@@ -85,6 +85,10 @@ class TestBilingualBlast(CommunicationsCase):
         alice_mails = [mail for mail in self._mails if self.alice.email in mail["email_to"][0]]
         self.assertIn("Statut actuel : Enquête en cours", text(bob_mails[-1]["body"]))
         self.assertIn("Current Status: Investigating", text(alice_mails[-1]["body"]))
+        # One transaction renders every language: the label is not cached across them.
+        update = incident.update_ids.sorted("id")[-1]
+        self.assertEqual(update.with_context(lang="fr_CA").status_label, "Enquête en cours")
+        self.assertEqual(update.with_context(lang="en_US").status_label, "Investigating")
 
     def test_reader_without_language_reads_the_company_language(self):
         """A contact without a language (e.g. imported) reads the company's."""
