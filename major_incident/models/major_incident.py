@@ -705,15 +705,17 @@ class MajorIncident(models.Model):
                 incident._schedule_plan(plan)
 
     def _schedule_plan(self, plan):
-        """Schedule ``plan``'s activities, responsible defaulting to the Incident Manager."""
+        """Schedule ``plan``'s activities, responsible defaulting to the Incident Manager,
+        each worded in its responsible's language."""
         self.ensure_one()
         responsible = self.incident_manager_id or self.env.user
         for template in plan.template_ids:
             user = template._determine_responsible(responsible, self)["responsible"] or responsible
+            worded = template.with_context(lang=user.lang or self.env.lang)
             self.activity_schedule(
                 activity_type_id=template.activity_type_id.id,
-                summary=template.summary,
-                note=template.note,
+                summary=worded.summary,
+                note=worded.note,
                 user_id=user.id,
                 date_deadline=template._get_date_deadline(),
             )

@@ -1,6 +1,7 @@
 from odoo.fields import Command
 from odoo.tests import freeze_time, tagged
 
+from .common import MajorIncidentCase
 from .communications_common import NOW, CommunicationsCase, text
 
 
@@ -112,3 +113,33 @@ class TestBilingualBlast(CommunicationsCase):
             self.assertEqual(wizard.preview_recipient, f"Bob Noz <{self.bob.email}>")
             self.assertEqual(wizard.preview_subject, "Avis d'incident - Vision Server")
             self.assertIn("Bonjour Bob Noz,", text(wizard.preview_body))
+
+
+@tagged("at_install", "-post_install")
+class TestTranslatedPlans(MajorIncidentCase):
+    """The procedure's checklist is scheduled in the language of whoever carries it out."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fr_CA")
+        cls.env["ir.module.module"]._load_module_terms(["major_incident"], ["fr_CA"], overwrite=True)
+
+    def _checklist(self):
+        incident = self._candidate()
+        incident.with_user(self.im).action_acknowledge()
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        return incident.activity_ids.filtered(lambda a: a.activity_type_id == todo)
+
+    def test_checklist_in_the_incident_managers_language(self):
+        self.im.lang = "fr_CA"
+        checklist = self._checklist()
+        self.assertEqual(len(checklist), 6)
+        self.assertIn("Trier l'incident.", checklist.mapped("summary"))
+        self.assertIn("Trier l'incident.", str(checklist.filtered(lambda a: a.summary == "Trier l'incident.").note))
+        plan = self.env.ref("major_incident.plan_sop_p1_actions")
+        self.assertEqual(plan.with_context(lang="fr_CA").name, "PON P1 : actions à entreprendre")
+
+    def test_checklist_in_english_for_an_english_reader(self):
+        self.im.lang = "en_US"
+        self.assertIn("Triage the incident.", self._checklist().mapped("summary"))
