@@ -593,7 +593,7 @@ class MajorIncident(models.Model):
         """Refuse ``action`` from a state the vocabulary does not allow it from, or without
         the coding it requires."""
         allowed = vocabulary.allowed_from(action)
-        labels = dict(vocabulary.STATES)
+        labels = dict(self._fields["state"]._description_selection(self.env))
         for incident in self:
             if not vocabulary.can_move(incident.state, action):
                 raise UserError(
