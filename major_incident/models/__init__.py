@@ -30,3 +30,5 @@ from . import major_incident_alert_source
 from . import ir_http
 from . import ir_qweb
 from . import major_incident_update_delivery
+from . import mail_activity_plan
+from . import mail_activity_plan_template

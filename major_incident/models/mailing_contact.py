@@ -1,10 +1,10 @@
 from odoo import api, fields, models
 from odoo.fields import Command, Domain
 
-from odoo.addons.base.models.res_partner import _tz_get
+from odoo.addons.base.models.res_partner import _lang_get, _tz_get
 
 # Contact fields mirrored from the partner.
-MIRRORED_FIELDS = ("name", "email", "company_name", "country_id", "mi_tz")
+MIRRORED_FIELDS = ("name", "email", "company_name", "country_id", "mi_tz", "mi_lang")
 
 
 class MailingContact(models.Model):
@@ -22,6 +22,12 @@ class MailingContact(models.Model):
         _tz_get,
         "Time zone",
         help="Times in major-incident e-mails are shown in this time zone; empty: the company's.",
+    )
+    mi_lang = fields.Selection(
+        _lang_get,
+        "Language",
+        help="Major-incident e-mails are written in this language; empty, or a language not "
+        "installed: the company's, else English.",
     )
 
     _mi_partner_unique = models.UniqueIndex(

@@ -12,6 +12,14 @@ class MailingMailing(models.Model):
         readonly=True,
         help="The major incident this mailing communicates about.",
     )
+    mi_update_id = fields.Many2one(
+        "major.incident.update",
+        "Major incident update",
+        ondelete="set null",
+        index="btree_not_null",
+        readonly=True,
+        help="The communication this mailing sends, in one language of its audience.",
+    )
 
     def _action_send_mail(self, res_ids=None):
         # Above mail.mail.force.send.limit recipients the e-mails wait in the mail queue,

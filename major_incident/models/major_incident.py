@@ -593,7 +593,7 @@ class MajorIncident(models.Model):
         """Refuse ``action`` from a state the vocabulary does not allow it from, or without
         the coding it requires."""
         allowed = vocabulary.allowed_from(action)
-        labels = dict(vocabulary.STATES)
+        labels = dict(self._fields["state"]._description_selection(self.env))
         for incident in self:
             if not vocabulary.can_move(incident.state, action):
                 raise UserError(
@@ -705,15 +705,17 @@ class MajorIncident(models.Model):
                 incident._schedule_plan(plan)
 
     def _schedule_plan(self, plan):
-        """Schedule ``plan``'s activities, responsible defaulting to the Incident Manager."""
+        """Schedule ``plan``'s activities, responsible defaulting to the Incident Manager,
+        each worded in its responsible's language."""
         self.ensure_one()
         responsible = self.incident_manager_id or self.env.user
         for template in plan.template_ids:
             user = template._determine_responsible(responsible, self)["responsible"] or responsible
+            worded = template.with_context(lang=user.lang or self.env.lang)
             self.activity_schedule(
                 activity_type_id=template.activity_type_id.id,
-                summary=template.summary,
-                note=template.note,
+                summary=worded.summary,
+                note=worded.note,
                 user_id=user.id,
                 date_deadline=template._get_date_deadline(),
             )

@@ -116,6 +116,12 @@ class MajorIncidentPolicy(models.Model):
     def _check_duration_limits(self):
         """A target beyond a year is a typo, and one of billions of hours broke resolution
         (a deadline past year 9999): refused with the field and its limit."""
+        # The unit in the reader's language.
+        units = {
+            "minutes": self.env._("minutes"),
+            "hours": self.env._("hours"),
+            "business days": self.env._("business days"),
+        }
         for policy in self:
             for name, (limit, unit) in DURATION_LIMITS.items():
                 if (policy[name] or 0) > limit:
@@ -126,7 +132,7 @@ class MajorIncidentPolicy(models.Model):
                             policy=policy.display_name,
                             value=policy[name],
                             limit=limit,
-                            unit=unit,
+                            unit=units[unit],
                         )
                     )
 

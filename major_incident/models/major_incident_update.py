@@ -41,6 +41,15 @@ class MajorIncidentUpdate(models.Model):
         ondelete="set null",
         index="btree_not_null",
         groups="mass_mailing.group_mass_mailing_user",
+        help="The mailing in the company's language (else the first language of the audience).",
+    )
+    mailing_ids = fields.One2many(
+        "mailing.mailing",
+        "mi_update_id",
+        "Mailings",
+        readonly=True,
+        groups="mass_mailing.group_mass_mailing_user",
+        help="One mailing per language of the audience.",
     )
     mailing_state = fields.Selection(
         [("draft", "Draft"), ("in_queue", "In Queue"), ("sending", "Sending"), ("done", "Sent")],
@@ -61,27 +70,38 @@ class MajorIncidentUpdate(models.Model):
         "tried has failed.",
     )
 
-    @api.depends("mailing_id")
+    @api.depends("mailing_id", "mailing_ids")
     def _compute_delivery(self):
-        """Read back from the mailing's traces, as Email Marketing counts them."""
+        """Read back from the traces of its mailings (one per language), as Email
+        Marketing counts them; its status is that of the least advanced one."""
+        mailings = self.mailing_ids | self.mailing_id
         counts = defaultdict(lambda: defaultdict(int))
         rows = defaultdict(list)
         for mailing, status, failure_type, count in self.env["mailing.trace"]._read_group(
-            Domain("mass_mailing_id", "in", self.mailing_id.ids),
+            Domain("mass_mailing_id", "in", mailings.ids),
             ["mass_mailing_id", "trace_status", "failure_type"],
             ["__count"],
         ):
             counts[mailing.id][status] += count
             rows[mailing.id].append((status, failure_type, count))
+        states = [state for state, _label in self._fields["mailing_state"].selection]
         for update in self:
-            line = counts[update.mailing_id.id]
-            update.mailing_state = update.mailing_id.state
+            update_mailings = update.mailing_ids | update.mailing_id
+            line = defaultdict(int)
+            for mailing in update_mailings:
+                for status, count in counts[mailing.id].items():
+                    line[status] += count
+            update.mailing_state = min(update_mailings.mapped("state"), key=states.index, default=False)
             update.expected_count = sum(line.values()) - line["cancel"]
             update.delivered_count = line["sent"] + line["open"] + line["reply"]
             update.bounced_count = line["bounce"]
             update.failed_count = line["error"]
             update.delivery_state = (
-                delivery.delivery_state(delivery.summarize(rows[update.mailing_id.id])) if update.mailing_id else False
+                delivery.delivery_state(
+                    delivery.summarize([row for mailing in update_mailings for row in rows[mailing.id]])
+                )
+                if update_mailings
+                else False
             )
 
     @api.depends("kind", "incident_id", "is_holding")
@@ -115,60 +135,75 @@ class MajorIncidentUpdate(models.Model):
         now = fields.Datetime.now()
         for update in self:
             update._mi_check_sendable(now)
-            subject, body = update._mi_render()
+            # One mailing per language of the audience, each its template's translation.
+            mailings_values = []
+            for lang, contact_langs in update._mi_audience_languages().items():
+                reader = update.with_context(lang=lang)
+                first_reader = reader._mi_reachable_contacts(limit=1, contact_langs=contact_langs)
+                subject, body = reader._mi_render(first_reader)
+                preview = reader._mi_render_body(first_reader)
+                mailings_values.append(reader._mi_mailing_values(subject, body, preview, contact_langs))
             # The body is the template (validated master data) around this update; an
             # Incident Manager need not be a template editor, which creating a mailing
             # holding QWeb code otherwise requires.
-            preview = update._mi_render_body(update._mi_reachable_contacts(limit=1))
-            mailing = self.env["mailing.mailing"].sudo().create(update._mi_mailing_values(subject, body, preview))
+            mailings = self.env["mailing.mailing"].sudo().create(mailings_values)
             # Queued and its cron triggered: it leaves now, not on the cron's next hourly run.
-            mailing.action_put_in_queue()
-            update.sudo().write({"subject": subject, "sent_at": now, "mailing_id": mailing.id})
+            mailings.action_put_in_queue()
+            update.sudo().write(
+                {"subject": mailings_values[0]["subject"], "sent_at": now, "mailing_id": mailings[0].id}
+            )
             # The clocks wait for the first e-mail the mail server accepts (_mi_follow_delivery).
             update.incident_id._on_update_queued(update)
         return True
 
-    def _mi_render(self):
-        """(subject, mailing body), the body checked by rendering it for one reachable
-        recipient: a template that does not render refuses the send before anything leaves."""
-        subject = self._mi_render_subject()
+    def _mi_render(self, recipient):
+        """(subject, mailing body) in the language of the environment, the body checked by
+        rendering it for ``recipient``: a template that does not render refuses the send
+        before anything leaves."""
+        subject = self._mi_render_subject(recipient)
         body = self._mi_mailing_body()
         try:
-            self.env["mailing.mailing"]._render_template(
-                body, "mailing.contact", self._mi_reachable_contacts(limit=1).ids, engine="qweb"
-            )
+            self.env["mailing.mailing"]._render_template(body, "mailing.contact", recipient.ids, engine="qweb")
         except UserError as error:
             raise self._mi_render_error(self.env._("body"), error) from error
         return subject, body
 
     def _mi_mailing_body(self):
-        """The template's body as Email Marketing renders it for each recipient: there
-        ``object`` is the mailing contact, so it becomes ``recipient`` and ``object``
-        the incident, as in the template."""
+        """The template's body, in the language of the environment, as Email Marketing
+        renders it for each recipient: there ``object`` is the mailing contact, so it
+        becomes ``recipient`` and ``object`` the incident, as in the template. Email
+        Marketing renders in its author's language: the update is read in this one, so
+        that its labels and dates are the reader's."""
         self.ensure_one()
+        lang = self.env.lang or "en_US"
         header = (
             '<t t-set="recipient" t-value="object"/>'
-            f'<t t-set="update" t-value="env[{self._name!r}].browse({self.id})"/>'
+            f'<t t-set="update" t-value="env[{self._name!r}].with_context(lang={lang!r}).browse({self.id})"/>'
             '<t t-set="object" t-value="update.incident_id"/>'
             f'<t t-set="tz" t-value="recipient.mi_tz or {self.incident_id._company_tz()!r}"/>'
         )
         return Markup(header) + self.template_id.body_html
 
-    def _mi_mailing_values(self, subject, body, preview):
+    def _mi_mailing_values(self, subject, body, preview, contact_langs):
         """``body`` is what Email Marketing renders for each reader; ``preview``, the e-mail
-        as its first reader gets it, is what its form shows instead of template code."""
+        as its first reader gets it, is what its form shows instead of template code;
+        the mailing reaches the contacts of ``contact_langs`` on the update's lists."""
         self.ensure_one()
         incident = self.incident_id
         email_from = self._mi_email_from()
+        lists = self.sudo().mailing_list_ids
+        recipients = Domain("list_ids", "in", lists.ids) & Domain("mi_lang", "in", contact_langs)
         return {
             "subject": subject,
             "body_arch": preview,
             "body_html": body,
             "mailing_model_id": self.env["ir.model"]._get_id("mailing.list"),
-            "contact_list_ids": [Command.set(self.sudo().mailing_list_ids.ids)],
+            "contact_list_ids": [Command.set(lists.ids)],
+            "mailing_domain": repr(recipients),
             "email_from": email_from,
             "reply_to": self.author_id.email_formatted or email_from,
             "user_id": self.author_id.id,
             "campaign_id": incident._campaign().id,
             "mi_incident_id": incident.id,
+            "mi_update_id": self.id,
         }

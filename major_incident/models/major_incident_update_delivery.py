@@ -39,13 +39,18 @@ class MajorIncidentUpdate(models.Model):
 
     # ------------------------------------------------------------------ following delivery
 
+    def _mi_update_of_mailing(self):
+        """{mailing id: update id}: an update has one mailing per language of its audience."""
+        return {mailing.id: update.id for update in self.sudo() for mailing in update.mailing_ids | update.mailing_id}
+
     def _mi_trace_summaries(self, domain=None):
-        """{mailing id: (delivery summary, first accepted time)} of these updates' traces,
-        within ``domain`` when given: one grouped query."""
+        """{update id: (delivery summary, first accepted time)} of these updates' traces, all
+        their mailings together, within ``domain`` when given: one grouped query."""
         accepted = set(delivery.ACCEPTED_STATUSES)
+        update_of = self._mi_update_of_mailing()
         rows = defaultdict(list)
         first_sent = {}
-        trace_domain = Domain("mass_mailing_id", "in", self.sudo().mailing_id.ids)
+        trace_domain = Domain("mass_mailing_id", "in", list(update_of))
         if domain is not None:
             trace_domain &= domain
         for mailing, status, failure_type, count, sent_at in self.env["mailing.trace"].sudo()._read_group(
@@ -53,19 +58,22 @@ class MajorIncidentUpdate(models.Model):
             ["mass_mailing_id", "trace_status", "failure_type"],
             ["__count", "sent_datetime:min"],
         ):
-            rows[mailing.id].append((status, failure_type, count))
+            update_id = update_of[mailing.id]
+            rows[update_id].append((status, failure_type, count))
             if status in accepted and sent_at:
-                first_sent[mailing.id] = min(sent_at, first_sent.get(mailing.id, sent_at))
+                first_sent[update_id] = min(sent_at, first_sent.get(update_id, sent_at))
         return {
-            mailing_id: (delivery.summarize(mailing_rows), first_sent.get(mailing_id))
-            for mailing_id, mailing_rows in rows.items()
+            update_id: (delivery.summarize(update_rows), first_sent.get(update_id))
+            for update_id, update_rows in rows.items()
         }
 
     @api.model
     def _mi_follow_mail_batch(self, mailing_ids, mail_ids):
         """The mail queue tried ``mail_ids`` (e-mails of incident mailings ``mailing_ids``):
         one look at their traces for the whole batch, never one per e-mail."""
-        updates = self.sudo().search(Domain("mailing_id", "in", list(mailing_ids)))
+        updates = self.sudo().search(
+            Domain("mailing_ids", "in", list(mailing_ids)) | Domain("mailing_id", "in", list(mailing_ids))
+        )
         if updates:
             updates._mi_follow_delivery(batch=updates._mi_trace_summaries(Domain("mail_mail_id_int", "in", list(mail_ids))))
 
@@ -75,14 +83,14 @@ class MajorIncidentUpdate(models.Model):
         report failures, schedule their retry, and note when delivery resumes."""
         overall = self._mi_trace_summaries()
         started = self.filtered(
-            lambda u: not u.delivery_started_at and overall.get(u.mailing_id.id, ({}, None))[1]
+            lambda u: not u.delivery_started_at and overall.get(u.id, ({}, None))[1]
         ).sorted(lambda u: (u.sent_at, u.id))
         for update in started:
-            update.delivery_started_at = overall[update.mailing_id.id][1]
+            update.delivery_started_at = overall[update.id][1]
             update.incident_id._on_update_delivery_started(update)
-        for update in self.filtered(lambda u: batch and u.mailing_id.id in batch):
-            tried, _first = batch[update.mailing_id.id]
-            summary, _first = overall[update.mailing_id.id]
+        for update in self.filtered(lambda u: batch and u.id in batch):
+            tried, _first = batch[update.id]
+            summary, _first = overall[update.id]
             update._mi_follow_batch(tried, summary)
 
     def _mi_follow_batch(self, tried, summary):
@@ -118,8 +126,9 @@ class MajorIncidentUpdate(models.Model):
         """Put the failed e-mails of these updates back in the mail queue, as they were
         rendered, and start the queue: {update: how many}. E-mails Email Marketing dropped
         (an invalid address) are not kept, hence not retried."""
+        update_of = self._mi_update_of_mailing()
         trace_domain = (
-            Domain("mass_mailing_id", "in", self.sudo().mailing_id.ids)
+            Domain("mass_mailing_id", "in", list(update_of))
             & Domain("trace_status", "in", delivery.FAILED_STATUSES)
             & Domain("mail_mail_id.state", "=", "exception")
         )
@@ -130,10 +139,10 @@ class MajorIncidentUpdate(models.Model):
         traces.write({"trace_status": "outgoing", "failure_type": False, "failure_reason": False})
         if traces:
             self.env["mailing.mailing"]._mi_trigger_mail_queue()
-        per_mailing = defaultdict(int)
+        per_update = defaultdict(int)
         for trace in traces:
-            per_mailing[trace.mass_mailing_id.id] += 1
-        return {update: per_mailing[update.sudo().mailing_id.id] for update in self}
+            per_update[update_of[trace.mass_mailing_id.id]] += 1
+        return {update: per_update[update.id] for update in self}
 
     def action_retry_delivery(self):
         """The Incident Manager sends the failed e-mails of this update again now.

@@ -1,9 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools.misc import format_datetime
+from odoo.tools.misc import babel_locale_parse, format_datetime, get_lang
 
-from ..engine import timing
+from ..engine import languages, timing
 
 UPDATE_KINDS = [
     ("initial", "Initial notification"),
@@ -82,6 +82,7 @@ class MajorIncidentUpdateMixin(models.AbstractModel):
             update.template_id = xmlid and self.env.ref(xmlid, raise_if_not_found=False)
 
     @api.depends("status")
+    @api.depends_context("lang")
     def _compute_status_label(self):
         labels = dict(self._fields["status"]._description_selection(self.env))
         for update in self:
@@ -108,21 +109,40 @@ class MajorIncidentUpdateMixin(models.AbstractModel):
 
     # ------------------------------------------------------------------ audience and rendering
 
-    def _mi_reachable_domain(self):
+    def _mi_reachable_domain(self, contact_langs=None):
         """Contacts of the audience an e-mail can reach: subscribed to one of its lists,
-        with an address, not blacklisted (as Email Marketing filters them when sending)."""
+        with an address, not blacklisted (as Email Marketing filters them when sending);
+        with ``contact_langs``, only the contacts of those languages."""
         subscribed = Domain("list_id", "in", self.sudo().mailing_list_ids._origin.ids) & Domain(
             "opt_out", "=", False
         )
-        return (
+        domain = (
             Domain("subscription_ids", "any", subscribed)
             & Domain("email_normalized", "!=", False)
             & Domain("is_blacklisted", "=", False)
         )
+        if contact_langs is not None:
+            domain &= Domain("mi_lang", "in", contact_langs)
+        return domain
 
-    def _mi_reachable_contacts(self, limit=None):
+    def _mi_reachable_contacts(self, limit=None, contact_langs=None):
         self.ensure_one()
-        return self.env["mailing.contact"].sudo().search(self._mi_reachable_domain(), limit=limit, order="id")
+        return (
+            self.env["mailing.contact"]
+            .sudo()
+            .search(self._mi_reachable_domain(contact_langs), limit=limit, order="id")
+        )
+
+    def _mi_audience_languages(self):
+        """``{language: [contact languages read in it]}`` of the reachable audience: each
+        language gets its own e-mail, the company's first (see engine/languages.py)."""
+        self.ensure_one()
+        contact_langs = [
+            lang
+            for (lang,) in self.env["mailing.contact"].sudo()._read_group(self._mi_reachable_domain(), ["mi_lang"])
+        ]
+        installed = [code for code, _name in self.env["res.lang"].get_installed()]
+        return languages.readers_by_language(contact_langs, installed, self.incident_id.company_id.partner_id.lang)
 
     def _mi_render_context(self, recipient):
         """What the templates see besides ``object`` (the incident)."""
@@ -134,19 +154,30 @@ class MajorIncidentUpdateMixin(models.AbstractModel):
         }
 
     def local_time_label(self, moment, tz):
-        """A time as the e-mails show it: in the reader's zone, then that instant's offset
-        from UTC (e.g. "Jul 1, 9:30 AM UTC−02:30"); UTC when no zone is known. Public:
-        the templates call it."""
+        """A time as the e-mails show it: in the reader's zone and language, then that
+        instant's offset from UTC (e.g. "Jul 1, 9:30 AM UTC−02:30", in Canadian French
+        "1 juil., 09 h 30 UTC−02:30"); UTC when no zone is known. Public: the templates
+        call it."""
         if not moment:
             return ""
         tz = tz or "UTC"
-        local = format_datetime(self.env, moment, tz=tz, dt_format="MMM d, h:mm a")
+        lang = get_lang(self.env).code
+        locale = babel_locale_parse(lang)
+        # The language's own day-month order and 12- or 24-hour clock.
+        pattern = locale.datetime_formats["medium"].format(
+            locale.time_formats["short"].pattern, locale.datetime_skeletons["MMMd"].pattern
+        )
+        local = format_datetime(self.env, moment, tz=tz, dt_format=pattern, lang_code=lang)
         return f"{local} {timing.utc_offset_label(moment, tz)}"
 
-    def _mi_render_subject(self):
+    def _mi_render_subject(self, recipient=None):
+        """The subject in the language of the environment, as ``recipient`` (default: the
+        first reachable contact) reads it."""
         self.ensure_one()
         incident = self.incident_id
-        context = self._mi_render_context(self._mi_reachable_contacts(limit=1))
+        if recipient is None:
+            recipient = self._mi_reachable_contacts(limit=1)
+        context = self._mi_render_context(recipient)
         try:
             subject = self.template_id._render_field("subject", incident.ids, add_context=context)[incident.id]
         except UserError as error:

@@ -14,7 +14,7 @@ from .mailing_list import MI_AUDIENCES
 
 # Partner fields the major-incident mailing contacts and lists follow.
 MI_MIRRORED_FIELDS = {
-    "mi_audience", "name", "email", "tz", "country_id", "parent_id", "is_company", "active"
+    "mi_audience", "name", "email", "tz", "country_id", "parent_id", "is_company", "active", "lang"
 }
 
 
@@ -105,6 +105,7 @@ class ResPartner(models.Model):
             "company_name": company.name if company != self else False,
             "country_id": self.country_id.id,
             "mi_tz": self.tz or False,
+            "mi_lang": self.lang or False,
         }
 
     def _mi_rename_lists(self):

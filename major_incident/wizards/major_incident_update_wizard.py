@@ -61,11 +61,14 @@ class MajorIncidentUpdateWizard(models.TransientModel):
             wizard.preview_body = wizard.preview_error = False
             if not wizard.incident_id or not wizard.template_id:
                 continue
-            recipient = wizard._mi_reachable_contacts(limit=1)
+            # As the first reader of the first mailing (the company's language) reads it.
+            lang, contact_langs = next(iter(wizard._mi_audience_languages().items()), (None, None))
+            reader = wizard.with_context(lang=lang) if lang else wizard
+            recipient = reader._mi_reachable_contacts(limit=1, contact_langs=contact_langs)
             wizard.preview_recipient = f"{recipient.name} <{recipient.email}>" if recipient else False
             try:
-                wizard.preview_subject = wizard._mi_render_subject()
-                wizard.preview_body = wizard._mi_render_body(recipient)
+                wizard.preview_subject = reader._mi_render_subject(recipient)
+                wizard.preview_body = reader._mi_render_body(recipient)
             except UserError as error:
                 wizard.preview_error = error.args[0]
 
