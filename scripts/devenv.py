@@ -4,9 +4,11 @@
 Only the standard library is used here so that the system ``python3`` can run it
 before any virtual environment exists.
 
-Odoo 19 is found through ``ODOO_PATH`` (a source tree) or an ``odoo`` package
-importable by the system ``python3``. PostgreSQL is the one given by the usual
-``PG*`` variables, else a throwaway cluster under ``.devenv/pg`` (unix socket only).
+Odoo 19 is found through ``ODOO_PATH`` (a source tree), else an ``odoo`` package
+importable by the system ``python3``, else the official 19.0 source fetched once into
+``.devenv/odoo`` at a pinned revision (``ODOO_REPOSITORY``, ``ODOO_REVISION``).
+PostgreSQL is the one given by the usual ``PG*`` variables, else a throwaway cluster
+under ``.devenv/pg`` (unix socket only).
 """
 import argparse
 import ast
@@ -31,9 +33,16 @@ PG_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 # python-ldap builds against system LDAP headers and only serves auth_ldap,
 # which this addon neither needs nor installs.
 SKIPPED_REQUIREMENTS = {"python-ldap", "pypiwin32", "rl-renderpm"}
+# Everyone tests the same Odoo: the source fetched when none is on the machine is this
+# revision of the official 19.0 branch. ODOO_REVISION overrides it (a commit, or "19.0"
+# for the branch's newest), ODOO_REPOSITORY the place it comes from (a mirror, a fork).
+ODOO_REPOSITORY = "https://github.com/odoo/odoo.git"
+ODOO_REVISION = "36251c03d81188c04faca77f9d14abe782486b49"
+FETCHED_ODOO = STATE / "odoo"
 HOW_TO_GET_ODOO = """\
-Odoo 19 was not found.
-  Get the official 19.0 source (https://github.com/odoo/odoo, branch 19.0), then either
+Odoo 19 was not found and was not fetched (ODOO_FETCH=0).
+  Either let make fetch it (unset ODOO_FETCH), or get the official 19.0 source
+  (https://github.com/odoo/odoo, branch 19.0) and
     export ODOO_PATH=/path/to/odoo      # the source tree (contains odoo/ and requirements.txt)
   or make it importable by the system python3, e.g.
     python3 -m pip install --no-deps -e /path/to/odoo
@@ -47,7 +56,8 @@ def log(msg):
 # --------------------------------------------------------------------------- Odoo
 
 def find_odoo():
-    """Return (source tree, how it was found) or (None, reason)."""
+    """Return (source tree, how it was found) or (None, reason), in this order:
+    ODOO_PATH, an Odoo importable by the system python3, the tree fetched earlier."""
     env_path = os.environ.get("ODOO_PATH")
     if env_path:
         root = Path(env_path).resolve()
@@ -57,7 +67,100 @@ def find_odoo():
     python, root = odoo_python()
     if root:
         return root, f"system python3 ({python})"
+    if (FETCHED_ODOO / "odoo" / "release.py").is_file():
+        return FETCHED_ODOO, f"fetched into {FETCHED_ODOO}"
     return None, "neither ODOO_PATH is set nor is 'odoo' importable by the system python3"
+
+
+def wanted_odoo_source():
+    """(repository, revision) to fetch, the variables winning over the recorded pin."""
+    return (os.environ.get("ODOO_REPOSITORY") or ODOO_REPOSITORY,
+            os.environ.get("ODOO_REVISION") or ODOO_REVISION)
+
+
+def is_commit(revision):
+    return re.fullmatch(r"[0-9a-f]{40}", revision) is not None
+
+
+class FetchError(Exception):
+    pass
+
+
+def git(*args, cwd, quiet=False):
+    """Run git; on failure raise FetchError with git's own last words."""
+    proc = subprocess.run(["git", *args], cwd=cwd, text=True,
+                          stdout=subprocess.PIPE if quiet else None, stderr=subprocess.PIPE)
+    if proc.returncode != 0:
+        lines = [line for line in proc.stderr.splitlines() if line.strip()]
+        raise FetchError(lines[-1] if lines else f"git {args[0]} failed")
+    if not quiet and proc.stderr:
+        sys.stderr.write(proc.stderr)
+    return proc.stdout
+
+
+def fetch_odoo(dest=None):
+    """Bring the wanted revision of the Odoo source into ``dest`` (a shallow fetch of that
+    one commit, progress shown) and return ``dest``. A tree already there at that commit is
+    kept; one at another commit is moved to it; a branch name fetches once, then stays
+    until the tree is removed or ODOO_REVISION changes."""
+    dest = Path(dest or FETCHED_ODOO)
+    repository, revision = wanted_odoo_source()
+    if shutil.which("git") is None:
+        raise FetchError("git is not installed (apt-get install git)")
+    present = (dest / ".git").is_dir() and (dest / "odoo" / "release.py").is_file()
+    if present:
+        head = git("rev-parse", "HEAD", cwd=dest, quiet=True).strip()
+        recorded = (dest / ".git" / "devenv-revision").read_text().strip() \
+            if (dest / ".git" / "devenv-revision").is_file() else None
+        if head == revision or (not is_commit(revision) and recorded == f"{repository} {revision}"):
+            return dest
+        log(f"moving {dest} from {head[:12]} to {revision}")
+        work = dest
+    else:
+        work = dest.with_name(dest.name + ".partial")
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        git("init", "-q", cwd=work)
+        log(f"fetching Odoo 19.0 Community ({revision}) from {repository} into {dest} "
+            "(about 400 MB; once)")
+    try:
+        git("fetch", "--depth=1", "--progress", "--no-tags", repository, revision, cwd=work)
+        git("-c", "advice.detachedHead=false", "checkout", "-q", "--force", "FETCH_HEAD", cwd=work)
+    except FetchError:
+        if work != dest:
+            shutil.rmtree(work, ignore_errors=True)
+        raise
+    (work / ".git" / "devenv-revision").write_text(f"{repository} {revision}\n")
+    if work != dest:
+        shutil.rmtree(dest, ignore_errors=True)
+        work.rename(dest)
+    head = git("rev-parse", "HEAD", cwd=dest, quiet=True).strip()
+    log(f"Odoo source at {head} in {dest}")
+    if not is_commit(revision):
+        log(f"to pin this commit for everyone: ODOO_REVISION = \"{head}\" in scripts/devenv.py")
+    return dest
+
+
+def fetch_failure_message(error):
+    repository, revision = wanted_odoo_source()
+    return (f"Could not fetch Odoo {revision} from {repository}:\n  {error}\n"
+            "The network may be unreachable from here, or the address or revision wrong. Either\n"
+            "  - run again where that address is reachable, or set ODOO_REPOSITORY to a mirror\n"
+            "    (ODOO_REVISION=19.0 takes the branch's newest commit), or\n"
+            "  - export ODOO_PATH=/path/to/odoo, an Odoo 19 source tree you already have.\n")
+
+
+def find_or_fetch_odoo():
+    """find_odoo(), fetching the official source when nothing is found (unless ODOO_FETCH=0).
+    A failed fetch stops the command with a message saying why and what to do."""
+    root, how = find_odoo()
+    if root is not None or os.environ.get("ODOO_PATH") or os.environ.get("ODOO_FETCH") == "0":
+        return root, how
+    try:
+        return fetch_odoo(), f"fetched into {FETCHED_ODOO}"
+    except FetchError as error:
+        sys.stderr.write(fetch_failure_message(error))
+        sys.exit(2)
 
 
 def odoo_python():
@@ -96,7 +199,7 @@ def odoo_series(root):
 
 
 def require_odoo():
-    root, how = find_odoo()
+    root, how = find_or_fetch_odoo()
     if root is None:
         sys.stderr.write(f"{how}\n{HOW_TO_GET_ODOO}")
         sys.exit(2)
@@ -333,7 +436,7 @@ def parse_odoo_log(text):
 
 def cmd_test(_args):
     STATE.mkdir(exist_ok=True)
-    root, how = find_odoo()
+    root, how = find_or_fetch_odoo()
     ensure_venv(root)
     odoo_passed = odoo_failed = 0
     if root is None or odoo_series(root) != "19.0":
