@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -501,6 +502,68 @@ def delivery_check(root, extra, cluster):
     return delivered
 
 
+DEMO_ALERT_SOURCE = "Demo monitor (make run)"
+DEMO_ALERT_SCRIPT = """
+from odoo import fields
+from odoo.addons.major_incident.models.major_incident_alert_source import hash_token
+sources = env["major.incident.alert.source"]
+source = sources.search([("name", "=", NAME)], limit=1) or sources.create(
+    {"name": NAME, "payload_format": "generic"})
+source.sudo().write({"token_hash": hash_token(TOKEN), "token_set_at": fields.Datetime.now()})
+env.cr.commit()
+"""
+
+
+def demo_alert_token(root, extra, db):
+    """The token of the development database's demo alert source, made once per
+    database: tokens are stored hashed, so the one printed must be set from here."""
+    token_file = STATE / f"alert-token-{db}"
+    if token_file.is_file():
+        return token_file.read_text().strip()
+    token = secrets.token_urlsafe(24)
+    script = f"NAME = {DEMO_ALERT_SOURCE!r}\nTOKEN = {token!r}\n{DEMO_ALERT_SCRIPT}"
+    shell = [str(venv_python()), "-m", "odoo", "shell", f"--addons-path={addons_path(root)}",
+             "--data-dir", str(STATE / "filestore"), "-d", db, "--no-http", "--log-level=warn"] + extra
+    proc = subprocess.run(shell, input=script, text=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    if proc.returncode != 0:
+        log("could not set up the demo alert source (see above); the rest works")
+        return None
+    token_file.write_text(token + "\n")
+    return token
+
+
+def ready_banner(port, token):
+    """What a newcomer needs once the server answers: where, who, what to try."""
+    base = f"http://localhost:{port}"
+    lines = [
+        "",
+        f"Odoo is ready: {base}",
+        "  Log in as admin / admin (everything), or dana.whitfield / dana.whitfield (the demo Incident Manager).",
+        "  Try first: Helpdesk > Major Incidents > the demo incidents, e.g. \"Major Outage – Stuff Station,",
+        "  Grab and Go, Vision Server\": its clocks, ladder and war room; then Send Update and Open Bridge.",
+    ]
+    if token:
+        payload = '{"id": "checkout-api", "status": "down", "title": "Checkout API is down"}'
+        lines += [
+            f"  A monitor raising an incident (alert source \"{DEMO_ALERT_SOURCE}\", generic JSON):",
+            f"    curl -sS -X POST -H 'Content-Type: application/json' -d '{payload}' \\",
+            f"      {base}/major_incident/alert/{token}",
+            "  (the same with \"status\": \"up\" records the recovery)",
+        ]
+    lines += ["  Ctrl-C stops Odoo and the database.", ""]
+    print("\n".join(lines), flush=True)
+
+
+def wait_for_port(port, proc, timeout=300):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.5)
+    return False
+
+
 def cmd_run(args):
     STATE.mkdir(exist_ok=True)
     root = require_odoo()
@@ -509,9 +572,11 @@ def cmd_run(args):
     db = args.database
     if not db_exists(db, cluster):
         log(f"creating database {db} with {ADDON} and demo data")
+        (STATE / f"alert-token-{db}").unlink(missing_ok=True)
         subprocess.run(odoo_cmd(root, extra + ["-d", db, "-i", ADDON, "--with-demo", "--stop-after-init",
                                                 "--log-level=warn"]), check=True, cwd=ROOT)
-    log(f"Odoo on http://localhost:{args.port}  (login admin / admin); Ctrl-C stops Odoo and the database")
+    token = demo_alert_token(root, extra, db)
+    log(f"starting Odoo on http://localhost:{args.port}")
     proc = subprocess.Popen(odoo_cmd(root, extra + ["-d", db, f"--http-port={args.port}",
                                                      f"--db-filter=^{db}$"]), cwd=ROOT)
     # Ctrl-C, and a plain kill, stop Odoo then the cluster (atexit), even when started
@@ -519,6 +584,8 @@ def cmd_run(args):
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda _signum, _frame: signal.default_int_handler(signal.SIGINT, None))
     try:
+        if wait_for_port(args.port, proc):
+            ready_banner(args.port, token)
         return proc.wait()
     except KeyboardInterrupt:
         proc.send_signal(signal.SIGINT)
