@@ -480,10 +480,93 @@ def cmd_test(_args):
         if "TEST_TAGS" not in os.environ:
             delivered = delivery_check(root, extra, cluster)
             odoo_passed, odoo_failed = odoo_passed + delivered, odoo_failed + (not delivered)
+            from_wheel = wheel_check(root, extra, cluster)
+            odoo_passed, odoo_failed = odoo_passed + from_wheel, odoo_failed + (not from_wheel)
     repo_passed, repo_failed = run_repo_tests()
     passed, failed = odoo_passed + repo_passed, odoo_failed + repo_failed
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
+
+
+# The one test the wheel check runs from the installed copy: the SOP's shipped data,
+# which only loads if the wheel carries the addon's data files.
+WHEEL_SMOKE_TAGS = "/major_incident:TestPolicyData"
+
+
+def site_packages(python):
+    return subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+
+
+def wheel_check(root, extra, cluster):
+    """As a shop installs an OCA addon: the addon's wheel, built here, pip-installed into a
+    virtual environment of its own that sees the same Odoo and dependencies as .venv
+    (through a .pth, nothing is copied), then installed from there in a fresh database
+    (the repository is not on the addons path) running one of its own tests."""
+    started = time.time()
+    out = STATE / "wheel"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    log("wheel check: building the addon's wheel")
+    subprocess.run([str(venv_python()), "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                    "--disable-pip-version-check", "-w", str(out), str(ROOT / ADDON)], check=True)
+    (wheel,) = out.glob("*.whl")
+    env_dir = STATE / "wheel-venv"
+    shutil.rmtree(env_dir, ignore_errors=True)
+    base = subprocess.run([str(venv_python()), "-c", "import sys; print(sys._base_executable)"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    subprocess.run([base, "-m", "venv", "--without-pip", str(env_dir)], check=True)
+    python = env_dir / "bin" / "python"
+    Path(site_packages(python), "devenv-odoo.pth").write_text(
+        f"import site; site.addsitedir({site_packages(venv_python())!r})\n")
+    # Odoo itself is a source tree, not a distribution pip could resolve: the addon's
+    # other requirements are checked below, Odoo by running it.
+    subprocess.run([str(venv_python()), "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
+                    "--no-index", "--disable-pip-version-check", str(wheel)], check=True)
+    unmet = subprocess.run([str(python), "-c", WHEEL_REQUIREMENTS_CHECK], capture_output=True, text=True)
+    installed = Path(site_packages(python), "odoo", "addons", ADDON, "__manifest__.py").is_file()
+    db = f"mi_wheel_{os.getpid()}"
+    drop_db(db, cluster)
+    logfile = STATE / "logs" / f"wheel-{time.strftime('%Y%m%d-%H%M%S')}.log"
+    addons = ",".join([str(root / "odoo" / "addons"), str(Path(site_packages(venv_python())) / "odoo" / "addons"),
+                       str(Path(site_packages(python)) / "odoo" / "addons")])
+    proc = subprocess.run([str(python), "-m", "odoo", f"--addons-path={addons}", "--data-dir",
+                           str(STATE / "filestore"), "-d", db, "-i", ADDON, "--with-demo", f"--test-tags={WHEEL_SMOKE_TAGS}",
+                           "--stop-after-init", "--log-level=test", f"--http-port={free_port()}",
+                           f"--logfile={logfile}", "--max-cron-threads=0"] + extra, cwd="/")
+    drop_db(db, cluster)
+    text = logfile.read_text(errors="replace") if logfile.exists() else ""
+    run, failed, errors, _skipped = parse_odoo_log(text)
+    problems = re.findall(r"^\S+ \S+ \d+ (?:ERROR|CRITICAL) .*$", text, re.M)
+    passed = (installed and unmet.returncode == 0 and proc.returncode == 0 and run > 0
+              and not failed and not errors and not problems)
+    for line in problems[:10] + unmet.stdout.splitlines():
+        print(line)
+    log(f"wheel check: {'passed' if passed else 'FAILED'}: {wheel.name} in {env_dir.relative_to(ROOT)}, "
+        f"installed in a database, {run} test(s) of its own, {failed + errors} failed, "
+        f"in {time.time() - started:.0f}s (log {logfile})")
+    return passed
+
+
+WHEEL_REQUIREMENTS_CHECK = """
+import sys
+from importlib import metadata
+from pip._vendor.packaging.requirements import Requirement
+unmet = []
+for line in metadata.requires("odoo-addon-major_incident") or []:
+    req = Requirement(line)
+    if req.name == "odoo":
+        continue
+    try:
+        version = metadata.version(req.name)
+    except metadata.PackageNotFoundError:
+        unmet.append(f"{req}: not installed")
+        continue
+    if not req.specifier.contains(version, prereleases=True):
+        unmet.append(f"{req}: {version} installed")
+print("\\n".join(f"wheel requirement not met: {u}" for u in unmet))
+sys.exit(1 if unmet else 0)
+"""
 
 
 # --------------------------------------------------------------------------- run
@@ -684,6 +767,15 @@ def bench_delivery(root, extra, cluster, sizes, *options):
         server.wait(timeout=60)
 
 
+def cmd_wheel_check(_args):
+    """The wheel check of `make test` alone."""
+    root = require_odoo()
+    ensure_venv(root)
+    (STATE / "logs").mkdir(parents=True, exist_ok=True)
+    extra, cluster = db_args()
+    return 0 if wheel_check(root, extra, cluster) else 1
+
+
 def cmd_shell_env(_args):
     """Print the environment for ad-hoc Odoo commands (used by bench/)."""
     root = require_odoo()
@@ -708,11 +800,12 @@ def main():
     bench.add_argument("--fresh", action="store_true", help="rebuild the benchmark databases")
     bench.add_argument("--delivery-sizes", default=os.environ.get("BENCH_DELIVERY_SIZES", "1000,10000"),
                        help="recipients of the delivery benchmark's blasts, comma-separated")
+    sub.add_parser("wheel-check", help="build the wheel, install it apart and install the addon from it")
     odoo = sub.add_parser("odoo", help="run Odoo with this repo's settings")
     odoo.add_argument("odoo_args", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     handler = {"test": cmd_test, "run": cmd_run, "env": cmd_shell_env, "pot": cmd_pot, "odoo": cmd_odoo,
-               "bench": cmd_bench}[args.command]
+               "bench": cmd_bench, "wheel-check": cmd_wheel_check}[args.command]
     sys.exit(handler(args))
 
 
