@@ -776,6 +776,33 @@ def cmd_wheel_check(_args):
     return 0 if wheel_check(root, extra, cluster) else 1
 
 
+def cmd_manifestoo(args):
+    """manifestoo on the addon against the addons path Odoo runs with: Odoo's own addons,
+    the OCA ones in .venv, this repository. `check-missing` fails when a dependency of the
+    manifest is found nowhere on it."""
+    root = require_odoo()
+    ensure_venv(root)
+    command = args.check
+    tool = [str(VENV / "bin" / "manifestoo"), f"--addons-path={ROOT}", f"--addons-path-python={venv_python()}",
+            "--odoo-series=19.0", f"--select={ADDON}"]
+    if command != "check-missing":
+        return subprocess.run(tool + [command], cwd=ROOT).returncode
+    missing = subprocess.run(tool + ["list-missing"], cwd=ROOT, capture_output=True, text=True)
+    for name in missing.stdout.split():
+        print(f"{ADDON} depends on {name}, which is on no addons path")
+    return missing.returncode or bool(missing.stdout.strip())
+
+
+def cmd_lint(args):
+    """OCA's checks (.pre-commit-config.yaml) over the whole repository. Fixers rewrite
+    files as pre-commit does; each linter is installed once from PyPI by pre-commit."""
+    root = require_odoo()  # manifestoo needs Odoo's addons path
+    ensure_venv(root)
+    env = dict(os.environ, PATH=f"{VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
+    cmd = [str(VENV / "bin" / "pre-commit"), "run", "--all-files", "--show-diff-on-failure", "--color=always"]
+    return subprocess.run(cmd + args.hooks, cwd=ROOT, env=env).returncode
+
+
 def cmd_shell_env(_args):
     """Print the environment for ad-hoc Odoo commands (used by bench/)."""
     root = require_odoo()
@@ -800,12 +827,17 @@ def main():
     bench.add_argument("--fresh", action="store_true", help="rebuild the benchmark databases")
     bench.add_argument("--delivery-sizes", default=os.environ.get("BENCH_DELIVERY_SIZES", "1000,10000"),
                        help="recipients of the delivery benchmark's blasts, comma-separated")
+    lint = sub.add_parser("lint", help="OCA's pre-commit checks over the repository")
+    lint.add_argument("hooks", nargs="*", help="only these hook ids")
+    manifestoo = sub.add_parser("manifestoo", help="manifestoo checks of the addon's manifest")
+    manifestoo.add_argument("check", choices=["check-dev-status", "check-licenses", "check-missing"])
     sub.add_parser("wheel-check", help="build the wheel, install it apart and install the addon from it")
     odoo = sub.add_parser("odoo", help="run Odoo with this repo's settings")
     odoo.add_argument("odoo_args", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     handler = {"test": cmd_test, "run": cmd_run, "env": cmd_shell_env, "pot": cmd_pot, "odoo": cmd_odoo,
-               "bench": cmd_bench, "wheel-check": cmd_wheel_check}[args.command]
+               "bench": cmd_bench, "wheel-check": cmd_wheel_check,
+               "lint": cmd_lint, "manifestoo": cmd_manifestoo}[args.command]
     sys.exit(handler(args))
 
 
