@@ -10,6 +10,7 @@ importable by the system ``python3``, else the official 19.0 source fetched once
 PostgreSQL is the one given by the usual ``PG*`` variables, else a throwaway cluster
 under ``.devenv/pg`` (unix socket only).
 """
+
 import argparse
 import ast
 import atexit
@@ -56,6 +57,7 @@ def log(msg):
 
 # --------------------------------------------------------------------------- Odoo
 
+
 def find_odoo():
     """Return (source tree, how it was found) or (None, reason), in this order:
     ODOO_PATH, an Odoo importable by the system python3, the tree fetched earlier."""
@@ -75,8 +77,7 @@ def find_odoo():
 
 def wanted_odoo_source():
     """(repository, revision) to fetch, the variables winning over the recorded pin."""
-    return (os.environ.get("ODOO_REPOSITORY") or ODOO_REPOSITORY,
-            os.environ.get("ODOO_REVISION") or ODOO_REVISION)
+    return (os.environ.get("ODOO_REPOSITORY") or ODOO_REPOSITORY, os.environ.get("ODOO_REVISION") or ODOO_REVISION)
 
 
 def is_commit(revision):
@@ -89,8 +90,9 @@ class FetchError(Exception):
 
 def git(*args, cwd, quiet=False):
     """Run git; on failure raise FetchError with git's own last words."""
-    proc = subprocess.run(["git", *args], cwd=cwd, text=True,
-                          stdout=subprocess.PIPE if quiet else None, stderr=subprocess.PIPE)
+    proc = subprocess.run(
+        ["git", *args], cwd=cwd, text=True, stdout=subprocess.PIPE if quiet else None, stderr=subprocess.PIPE
+    )
     if proc.returncode != 0:
         lines = [line for line in proc.stderr.splitlines() if line.strip()]
         raise FetchError(lines[-1] if lines else f"git {args[0]} failed")
@@ -111,8 +113,11 @@ def fetch_odoo(dest=None):
     present = (dest / ".git").is_dir() and (dest / "odoo" / "release.py").is_file()
     if present:
         head = git("rev-parse", "HEAD", cwd=dest, quiet=True).strip()
-        recorded = (dest / ".git" / "devenv-revision").read_text().strip() \
-            if (dest / ".git" / "devenv-revision").is_file() else None
+        recorded = (
+            (dest / ".git" / "devenv-revision").read_text().strip()
+            if (dest / ".git" / "devenv-revision").is_file()
+            else None
+        )
         if head == revision or (not is_commit(revision) and recorded == f"{repository} {revision}"):
             return dest
         log(f"moving {dest} from {head[:12]} to {revision}")
@@ -122,8 +127,7 @@ def fetch_odoo(dest=None):
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
         git("init", "-q", cwd=work)
-        log(f"fetching Odoo 19.0 Community ({revision}) from {repository} into {dest} "
-            "(about 400 MB; once)")
+        log(f"fetching Odoo 19.0 Community ({revision}) from {repository} into {dest} (about 400 MB; once)")
     try:
         git("fetch", "--depth=1", "--progress", "--no-tags", repository, revision, cwd=work)
         git("-c", "advice.detachedHead=false", "checkout", "-q", "--force", "FETCH_HEAD", cwd=work)
@@ -138,17 +142,19 @@ def fetch_odoo(dest=None):
     head = git("rev-parse", "HEAD", cwd=dest, quiet=True).strip()
     log(f"Odoo source at {head} in {dest}")
     if not is_commit(revision):
-        log(f"to pin this commit for everyone: ODOO_REVISION = \"{head}\" in scripts/devenv.py")
+        log(f'to pin this commit for everyone: ODOO_REVISION = "{head}" in scripts/devenv.py')
     return dest
 
 
 def fetch_failure_message(error):
     repository, revision = wanted_odoo_source()
-    return (f"Could not fetch Odoo {revision} from {repository}:\n  {error}\n"
-            "The network may be unreachable from here, or the address or revision wrong. Either\n"
-            "  - run again where that address is reachable, or set ODOO_REPOSITORY to a mirror\n"
-            "    (ODOO_REVISION=19.0 takes the branch's newest commit), or\n"
-            "  - export ODOO_PATH=/path/to/odoo, an Odoo 19 source tree you already have.\n")
+    return (
+        f"Could not fetch Odoo {revision} from {repository}:\n  {error}\n"
+        "The network may be unreachable from here, or the address or revision wrong. Either\n"
+        "  - run again where that address is reachable, or set ODOO_REPOSITORY to a mirror\n"
+        "    (ODOO_REVISION=19.0 takes the branch's newest commit), or\n"
+        "  - export ODOO_PATH=/path/to/odoo, an Odoo 19 source tree you already have.\n"
+    )
 
 
 def find_or_fetch_odoo():
@@ -171,7 +177,10 @@ def odoo_python():
     for python in system_pythons():
         probe = subprocess.run(
             [python, "-c", "import odoo, os; print('\\n'.join(odoo.__path__))"],
-            capture_output=True, text=True, cwd="/", env=clean_env,
+            capture_output=True,
+            text=True,
+            cwd="/",
+            env=clean_env,
         )
         if probe.returncode == 0:
             for line in probe.stdout.split():
@@ -184,8 +193,12 @@ def odoo_python():
 def system_pythons():
     """The python3 on PATH, then the distribution's own and pyenv's: CI starts with the
     machine's bare environment, whose PATH may miss the interpreter a developer's shell finds."""
-    candidates = [shutil.which("python3"), "/usr/local/bin/python3", "/usr/bin/python3",
-                  str(Path.home() / ".pyenv" / "shims" / "python3")]
+    candidates = [
+        shutil.which("python3"),
+        "/usr/local/bin/python3",
+        "/usr/bin/python3",
+        str(Path.home() / ".pyenv" / "shims" / "python3"),
+    ]
     found = []
     for candidate in candidates:
         if candidate and os.access(candidate, os.X_OK) and candidate not in found:
@@ -212,6 +225,7 @@ def require_odoo():
 
 # --------------------------------------------------------------------------- venv
 
+
 def venv_python():
     return VENV / "bin" / "python"
 
@@ -233,10 +247,14 @@ for line in open(sys.argv[1]):
         req.marker = None
         print(req)
 """
-    out = subprocess.run([str(venv_python()), "-c", code, str(root / "requirements.txt")],
-                         check=True, capture_output=True, text=True).stdout
-    return [line for line in out.splitlines()
-            if re.split(r"[=<>!~ \[]", line, maxsplit=1)[0].lower() not in SKIPPED_REQUIREMENTS]
+    out = subprocess.run(
+        [str(venv_python()), "-c", code, str(root / "requirements.txt")], check=True, capture_output=True, text=True
+    ).stdout
+    return [
+        line
+        for line in out.splitlines()
+        if re.split(r"[=<>!~ \[]", line, maxsplit=1)[0].lower() not in SKIPPED_REQUIREMENTS
+    ]
 
 
 def ensure_venv(root):
@@ -260,13 +278,20 @@ def ensure_venv(root):
         STATE.mkdir(exist_ok=True)
         reqs.write_text("\n".join(resolved_odoo_requirements(root)) + "\n")
         subprocess.run(pip + ["-r", str(reqs)], check=True)
-        site = subprocess.run([str(venv_python()), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                              check=True, capture_output=True, text=True).stdout.strip()
+        site = subprocess.run(
+            [str(venv_python()), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         Path(site, "odoo-source.pth").write_text(f"{root}\n")
     # OCA addon wheels require 'odoo==19.0.*', which no registry here serves:
     # the Odoo source tree above is that dependency.
-    dev = [line.strip() for line in (ROOT / "requirements-dev.txt").read_text().splitlines()
-           if line.strip() and not line.startswith("#")]
+    dev = [
+        line.strip()
+        for line in (ROOT / "requirements-dev.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     oca = [r for r in dev if r.startswith("odoo-addon-")]
     subprocess.run(pip + [r for r in dev if r not in oca], check=True)
     if oca:
@@ -275,16 +300,22 @@ def ensure_venv(root):
 
 
 def addons_path(root):
-    site = subprocess.run([str(venv_python()), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          check=True, capture_output=True, text=True).stdout.strip()
+    site = subprocess.run(
+        [str(venv_python()), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     return ",".join([str(root / "odoo" / "addons"), str(Path(site) / "odoo" / "addons"), str(ROOT)])
 
 
 # --------------------------------------------------------------------------- PostgreSQL
 
+
 def external_db_given():
-    return any(os.environ.get(v) for v in ("PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGSERVICE")) \
-        or os.environ.get("DB_HOST")
+    return any(os.environ.get(v) for v in ("PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGSERVICE")) or os.environ.get(
+        "DB_HOST"
+    )
 
 
 def as_postgres(cmd):
@@ -311,8 +342,7 @@ class Cluster:
         socket_path = preferred / "run" / ".s.PGSQL.5432"
         reachable = True
         if os.geteuid() == 0:
-            probe = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x", str(ROOT)],
-                                   capture_output=True)
+            probe = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x", str(ROOT)], capture_output=True)
             reachable = probe.returncode == 0
         if reachable and len(str(socket_path)) < 100:
             return preferred
@@ -339,25 +369,57 @@ class Cluster:
                 self.data.mkdir(exist_ok=True)
                 shutil.chown(self.data, "postgres")
         if not (self.data / "PG_VERSION").exists():
-            subprocess.run(as_postgres([self.bin("initdb"), "-D", str(self.data), "-U", "odoo",
-                                        "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
-                           check=True, stdout=subprocess.DEVNULL)
-        status = subprocess.run(as_postgres([self.bin("pg_ctl"), "-D", str(self.data), "status"]),
-                                capture_output=True)
+            subprocess.run(
+                as_postgres(
+                    [
+                        self.bin("initdb"),
+                        "-D",
+                        str(self.data),
+                        "-U",
+                        "odoo",
+                        "--auth=trust",
+                        "-E",
+                        "UTF8",
+                        "--locale=C.UTF-8",
+                    ]
+                ),
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        status = subprocess.run(as_postgres([self.bin("pg_ctl"), "-D", str(self.data), "status"]), capture_output=True)
         if status.returncode != 0:
-            opts = (f"-k {self.socket_dir} -c listen_addresses='' -c fsync=off "
-                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-            subprocess.run(as_postgres([self.bin("pg_ctl"), "-D", str(self.data), "-w", "-l",
-                                        str(self.dir / "server.log"), "-o", opts, "start"]),
-                           check=True, stdout=subprocess.DEVNULL)
+            opts = (
+                f"-k {self.socket_dir} -c listen_addresses='' -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            )
+            subprocess.run(
+                as_postgres(
+                    [
+                        self.bin("pg_ctl"),
+                        "-D",
+                        str(self.data),
+                        "-w",
+                        "-l",
+                        str(self.dir / "server.log"),
+                        "-o",
+                        opts,
+                        "start",
+                    ]
+                ),
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
             self.started = True
             atexit.register(self.stop)
         return self
 
     def stop(self):
         if self.started:
-            subprocess.run(as_postgres([self.bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "stop"]),
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                as_postgres([self.bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "stop"]),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             self.started = False
 
     def odoo_args(self):
@@ -383,14 +445,21 @@ def psql_env(cluster):
 
 
 def drop_db(name, cluster):
-    subprocess.run(["dropdb", "--if-exists", "--force", name], env=psql_env(cluster),
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        ["dropdb", "--if-exists", "--force", name],
+        env=psql_env(cluster),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def db_exists(name, cluster):
-    out = subprocess.run(["psql", "-XAtqd", "postgres", "-c",
-                          f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
-                         env=psql_env(cluster), capture_output=True, text=True)
+    out = subprocess.run(
+        ["psql", "-XAtqd", "postgres", "-c", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+        env=psql_env(cluster),
+        capture_output=True,
+        text=True,
+    )
     return out.stdout.strip() == "1"
 
 
@@ -401,17 +470,28 @@ def free_port():
 
 
 def odoo_cmd(root, extra):
-    return [str(venv_python()), "-m", "odoo", f"--addons-path={addons_path(root)}",
-            "--data-dir", str(STATE / "filestore")] + extra
+    return [
+        str(venv_python()),
+        "-m",
+        "odoo",
+        f"--addons-path={addons_path(root)}",
+        "--data-dir",
+        str(STATE / "filestore"),
+    ] + extra
 
 
 # --------------------------------------------------------------------------- tests
 
+
 def run_repo_tests():
     """pytest over tests/; returns (passed, failed)."""
     python = str(venv_python()) if venv_python().exists() else "python3"
-    proc = subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "tests")],
-                          cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "tests")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     sys.stdout.write(proc.stdout[-3000:])
     sys.stderr.write(proc.stderr[-2000:])
     counts = dict.fromkeys(("passed", "failed", "error", "errors"), 0)
@@ -453,11 +533,23 @@ def cmd_test(_args):
         log(f"Odoo test log: {logfile}")
         drop_db(db, cluster)
         tags = os.environ.get("TEST_TAGS", f"/{ADDON}")
-        cmd = odoo_cmd(root, extra + [
-            "-d", db, "-i", ADDON, "--with-demo", f"--test-tags={tags}",
-            "--stop-after-init", "--log-level=test", f"--http-port={free_port()}",
-            f"--logfile={logfile}", "--max-cron-threads=0",
-        ])
+        cmd = odoo_cmd(
+            root,
+            extra
+            + [
+                "-d",
+                db,
+                "-i",
+                ADDON,
+                "--with-demo",
+                f"--test-tags={tags}",
+                "--stop-after-init",
+                "--log-level=test",
+                f"--http-port={free_port()}",
+                f"--logfile={logfile}",
+                "--max-cron-threads=0",
+            ],
+        )
         started = time.time()
         proc = subprocess.run(cmd, cwd=ROOT)
         text = logfile.read_text(errors="replace") if logfile.exists() else ""
@@ -465,8 +557,10 @@ def cmd_test(_args):
         problems = re.findall(r"^\S+ \S+ \d+ (?:ERROR|CRITICAL) .*$", text, re.M)
         for line in problems[:40]:
             print(line)
-        log(f"Odoo: {run} tests, {failed} failed, {errors} errors, {skipped} skipped "
-            f"in {time.time() - started:.0f}s (exit {proc.returncode})")
+        log(
+            f"Odoo: {run} tests, {failed} failed, {errors} errors, {skipped} skipped "
+            f"in {time.time() - started:.0f}s (exit {proc.returncode})"
+        )
         if skipped:
             print("Skipped Odoo tests count as failures (a browser test skipped is a test not run):")
             for line in re.findall(r"^.*odoo\.tests\.result: skipped .*$", text, re.M):
@@ -494,8 +588,12 @@ WHEEL_SMOKE_TAGS = "/major_incident:TestPolicyData"
 
 
 def site_packages(python):
-    return subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          check=True, capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
 
 
 def wheel_check(root, extra, cluster):
@@ -508,43 +606,109 @@ def wheel_check(root, extra, cluster):
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     log("wheel check: building the addon's wheel")
-    subprocess.run([str(venv_python()), "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-                    "--disable-pip-version-check", "-w", str(out), str(ROOT / ADDON)], check=True)
+    subprocess.run(
+        [
+            str(venv_python()),
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "--disable-pip-version-check",
+            "-w",
+            str(out),
+            str(ROOT / ADDON),
+        ],
+        check=True,
+    )
     (wheel,) = out.glob("*.whl")
     env_dir = STATE / "wheel-venv"
     shutil.rmtree(env_dir, ignore_errors=True)
-    base = subprocess.run([str(venv_python()), "-c", "import sys; print(sys._base_executable)"],
-                          check=True, capture_output=True, text=True).stdout.strip()
+    base = subprocess.run(
+        [str(venv_python()), "-c", "import sys; print(sys._base_executable)"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     subprocess.run([base, "-m", "venv", "--without-pip", str(env_dir)], check=True)
     python = env_dir / "bin" / "python"
     Path(site_packages(python), "devenv-odoo.pth").write_text(
-        f"import site; site.addsitedir({site_packages(venv_python())!r})\n")
+        f"import site; site.addsitedir({site_packages(venv_python())!r})\n"
+    )
     # Odoo itself is a source tree, not a distribution pip could resolve: the addon's
     # other requirements are checked below, Odoo by running it.
-    subprocess.run([str(venv_python()), "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
-                    "--no-index", "--disable-pip-version-check", str(wheel)], check=True)
+    subprocess.run(
+        [
+            str(venv_python()),
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-index",
+            "--disable-pip-version-check",
+            str(wheel),
+        ],
+        check=True,
+    )
     unmet = subprocess.run([str(python), "-c", WHEEL_REQUIREMENTS_CHECK], capture_output=True, text=True)
     installed = Path(site_packages(python), "odoo", "addons", ADDON, "__manifest__.py").is_file()
     db = f"mi_wheel_{os.getpid()}"
     drop_db(db, cluster)
     logfile = STATE / "logs" / f"wheel-{time.strftime('%Y%m%d-%H%M%S')}.log"
-    addons = ",".join([str(root / "odoo" / "addons"), str(Path(site_packages(venv_python())) / "odoo" / "addons"),
-                       str(Path(site_packages(python)) / "odoo" / "addons")])
-    proc = subprocess.run([str(python), "-m", "odoo", f"--addons-path={addons}", "--data-dir",
-                           str(STATE / "filestore"), "-d", db, "-i", ADDON, "--with-demo", f"--test-tags={WHEEL_SMOKE_TAGS}",
-                           "--stop-after-init", "--log-level=test", f"--http-port={free_port()}",
-                           f"--logfile={logfile}", "--max-cron-threads=0"] + extra, cwd="/")
+    addons = ",".join(
+        [
+            str(root / "odoo" / "addons"),
+            str(Path(site_packages(venv_python())) / "odoo" / "addons"),
+            str(Path(site_packages(python)) / "odoo" / "addons"),
+        ]
+    )
+    proc = subprocess.run(
+        [
+            str(python),
+            "-m",
+            "odoo",
+            f"--addons-path={addons}",
+            "--data-dir",
+            str(STATE / "filestore"),
+            "-d",
+            db,
+            "-i",
+            ADDON,
+            "--with-demo",
+            f"--test-tags={WHEEL_SMOKE_TAGS}",
+            "--stop-after-init",
+            "--log-level=test",
+            f"--http-port={free_port()}",
+            f"--logfile={logfile}",
+            "--max-cron-threads=0",
+        ]
+        + extra,
+        cwd="/",
+    )
     drop_db(db, cluster)
     text = logfile.read_text(errors="replace") if logfile.exists() else ""
     run, failed, errors, _skipped = parse_odoo_log(text)
     problems = re.findall(r"^\S+ \S+ \d+ (?:ERROR|CRITICAL) .*$", text, re.M)
-    passed = (installed and unmet.returncode == 0 and proc.returncode == 0 and run > 0
-              and not failed and not errors and not problems)
+    passed = (
+        installed
+        and unmet.returncode == 0
+        and proc.returncode == 0
+        and run > 0
+        and not failed
+        and not errors
+        and not problems
+    )
     for line in problems[:10] + unmet.stdout.splitlines():
         print(line)
-    log(f"wheel check: {'passed' if passed else 'FAILED'}: {wheel.name} in {env_dir.relative_to(ROOT)}, "
+    log(
+        f"wheel check: {'passed' if passed else 'FAILED'}: {wheel.name} in {env_dir.relative_to(ROOT)}, "
         f"installed in a database, {run} test(s) of its own, {failed + errors} failed, "
-        f"in {time.time() - started:.0f}s (log {logfile})")
+        f"in {time.time() - started:.0f}s (log {logfile})"
+    )
     return passed
 
 
@@ -570,6 +734,7 @@ sys.exit(1 if unmet else 0)
 
 
 # --------------------------------------------------------------------------- run
+
 
 def delivery_check(root, extra, cluster):
     """End to end, nothing run by hand: an incident update to 1,000 contacts, sent on a
@@ -605,8 +770,19 @@ def demo_alert_token(root, extra, db):
         return token_file.read_text().strip()
     token = secrets.token_urlsafe(24)
     script = f"NAME = {DEMO_ALERT_SOURCE!r}\nTOKEN = {token!r}\n{DEMO_ALERT_SCRIPT}"
-    shell = [str(venv_python()), "-m", "odoo", "shell", f"--addons-path={addons_path(root)}",
-             "--data-dir", str(STATE / "filestore"), "-d", db, "--no-http", "--log-level=warn"] + extra
+    shell = [
+        str(venv_python()),
+        "-m",
+        "odoo",
+        "shell",
+        f"--addons-path={addons_path(root)}",
+        "--data-dir",
+        str(STATE / "filestore"),
+        "-d",
+        db,
+        "--no-http",
+        "--log-level=warn",
+    ] + extra
     proc = subprocess.run(shell, input=script, text=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     if proc.returncode != 0:
         log("could not set up the demo alert source (see above); the rest works")
@@ -622,16 +798,16 @@ def ready_banner(port, token):
         "",
         f"Odoo is ready: {base}",
         "  Log in as admin / admin (everything), or dana.whitfield / dana.whitfield (the demo Incident Manager).",
-        "  Try first: Helpdesk > Major Incidents > the demo incidents, e.g. \"Major Outage – Stuff Station,",
-        "  Grab and Go, Vision Server\": its clocks, ladder and war room; then Send Update and Open Bridge.",
+        '  Try first: Helpdesk > Major Incidents > the demo incidents, e.g. "Major Outage – Stuff Station,',
+        '  Grab and Go, Vision Server": its clocks, ladder and war room; then Send Update and Open Bridge.',
     ]
     if token:
         payload = '{"id": "checkout-api", "status": "down", "title": "Checkout API is down"}'
         lines += [
-            f"  A monitor raising an incident (alert source \"{DEMO_ALERT_SOURCE}\", generic JSON):",
+            f'  A monitor raising an incident (alert source "{DEMO_ALERT_SOURCE}", generic JSON):',
             f"    curl -sS -X POST -H 'Content-Type: application/json' -d '{payload}' \\",
             f"      {base}/major_incident/alert/{token}",
-            "  (the same with \"status\": \"up\" records the recovery)",
+            '  (the same with "status": "up" records the recovery)',
         ]
     lines += ["  Ctrl-C stops Odoo and the database.", ""]
     print("\n".join(lines), flush=True)
@@ -656,12 +832,16 @@ def cmd_run(args):
     if not db_exists(db, cluster):
         log(f"creating database {db} with {ADDON} and demo data")
         (STATE / f"alert-token-{db}").unlink(missing_ok=True)
-        subprocess.run(odoo_cmd(root, extra + ["-d", db, "-i", ADDON, "--with-demo", "--stop-after-init",
-                                                "--log-level=warn"]), check=True, cwd=ROOT)
+        subprocess.run(
+            odoo_cmd(root, extra + ["-d", db, "-i", ADDON, "--with-demo", "--stop-after-init", "--log-level=warn"]),
+            check=True,
+            cwd=ROOT,
+        )
     token = demo_alert_token(root, extra, db)
     log(f"starting Odoo on http://localhost:{args.port}")
-    proc = subprocess.Popen(odoo_cmd(root, extra + ["-d", db, f"--http-port={args.port}",
-                                                     f"--db-filter=^{db}$"]), cwd=ROOT)
+    proc = subprocess.Popen(
+        odoo_cmd(root, extra + ["-d", db, f"--http-port={args.port}", f"--db-filter=^{db}$"]), cwd=ROOT
+    )
     # Ctrl-C, and a plain kill, stop Odoo then the cluster (atexit), even when started
     # from a script whose background jobs inherit SIGINT ignored.
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -692,15 +872,19 @@ def cmd_pot(_args):
     db = f"mi_pot_{os.getpid()}"
     drop_db(db, cluster)
     pot = ROOT / ADDON / "i18n" / f"{ADDON}.pot"
-    subprocess.run(odoo_cmd(root, extra + ["-d", db, "-i", ADDON, "--stop-after-init", "--log-level=warn"]),
-                   check=True, cwd=ROOT)
+    subprocess.run(
+        odoo_cmd(root, extra + ["-d", db, "-i", ADDON, "--stop-after-init", "--log-level=warn"]), check=True, cwd=ROOT
+    )
     # The i18n sub-command reads its connection from a configuration file only.
     conf = STATE / "odoo-i18n.conf"
     options = dict(arg.lstrip("-").split("=", 1) for arg in extra)
     options["addons_path"] = addons_path(root)
     conf.write_text("[options]\n" + "".join(f"{k} = {v}\n" for k, v in options.items()))
-    subprocess.run([str(venv_python()), "-m", "odoo", "i18n", "export", "-c", str(conf), "-d", db,
-                    "-o", str(pot), ADDON], check=True, cwd=ROOT)
+    subprocess.run(
+        [str(venv_python()), "-m", "odoo", "i18n", "export", "-c", str(conf), "-d", db, "-o", str(pot), ADDON],
+        check=True,
+        cwd=ROOT,
+    )
     drop_db(db, cluster)
     log(f"wrote {pot}")
     return 0
@@ -725,13 +909,30 @@ def cmd_bench(args):
         # An existing database is updated: the addon's code may have changed since.
         mode = "-u" if db_exists(db, cluster) else "-i"
         log(f"{'updating' if mode == '-u' else 'creating'} {db} ({modules})")
-        subprocess.run(odoo_cmd(root, extra + ["-d", db, mode, modules, "--stop-after-init",
-                                               "--log-level=warn"]),
-                       check=True, cwd=ROOT)
-    cmd = [str(venv_python()), str(ROOT / "bench" / "bench.py"), "--mi-db", "mi_bench",
-           "--base-db", "mi_bench_base", "--deps-db", "mi_bench_deps", "--sla-db", "mi_bench_sla",
-           "--sizes", args.sizes, "--open-mis", str(args.open_mis),
-           "--", f"--addons-path={addons_path(root)}", "--log-level=warn"] + extra
+        subprocess.run(
+            odoo_cmd(root, extra + ["-d", db, mode, modules, "--stop-after-init", "--log-level=warn"]),
+            check=True,
+            cwd=ROOT,
+        )
+    cmd = [
+        str(venv_python()),
+        str(ROOT / "bench" / "bench.py"),
+        "--mi-db",
+        "mi_bench",
+        "--base-db",
+        "mi_bench_base",
+        "--deps-db",
+        "mi_bench_deps",
+        "--sla-db",
+        "mi_bench_sla",
+        "--sizes",
+        args.sizes,
+        "--open-mis",
+        str(args.open_mis),
+        "--",
+        f"--addons-path={addons_path(root)}",
+        "--log-level=warn",
+    ] + extra
     returncode = subprocess.run(cmd, cwd=ROOT).returncode
     return returncode or bench_delivery(root, extra, cluster, args.delivery_sizes)
 
@@ -741,17 +942,30 @@ def bench_delivery(root, extra, cluster, sizes, *options):
     db = "mi_bench_delivery"
     drop_db(db, cluster)
     log(f"creating {db} ({ADDON}) for the delivery benchmark")
-    subprocess.run(odoo_cmd(root, extra + ["-d", db, "-i", ADDON, "--stop-after-init", "--log-level=warn"]),
-                   check=True, cwd=ROOT)
+    subprocess.run(
+        odoo_cmd(root, extra + ["-d", db, "-i", ADDON, "--stop-after-init", "--log-level=warn"]), check=True, cwd=ROOT
+    )
     port = free_port()
-    server = subprocess.Popen(odoo_cmd(root, extra + ["-d", db, f"--db-filter=^{db}$", f"--http-port={port}",
-                                                       "--http-interface=127.0.0.1", "--max-cron-threads=2",
-                                                       "--log-level=warn",
-                                                       # bench/delivery.py speaks JSON-RPC, which Odoo 19 flags as deprecated.
-                                                       "--log-handler=odoo.addons.rpc.controllers.jsonrpc:ERROR",
-                                                       # Email Marketing calls Odoo 19's deprecated _notify_progress.
-                                                       "--log-handler=py.warnings:ERROR"]),
-                              cwd=ROOT)
+    server = subprocess.Popen(
+        odoo_cmd(
+            root,
+            extra
+            + [
+                "-d",
+                db,
+                f"--db-filter=^{db}$",
+                f"--http-port={port}",
+                "--http-interface=127.0.0.1",
+                "--max-cron-threads=2",
+                "--log-level=warn",
+                # bench/delivery.py speaks JSON-RPC, which Odoo 19 flags as deprecated.
+                "--log-handler=odoo.addons.rpc.controllers.jsonrpc:ERROR",
+                # Email Marketing calls Odoo 19's deprecated _notify_progress.
+                "--log-handler=py.warnings:ERROR",
+            ],
+        ),
+        cwd=ROOT,
+    )
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -759,8 +973,7 @@ def bench_delivery(root, extra, cluster, sizes, *options):
                 if sock.connect_ex(("127.0.0.1", port)) == 0:
                     break
             time.sleep(0.5)
-        cmd = [str(venv_python()), str(ROOT / "bench" / "delivery.py"), f"http://127.0.0.1:{port}", db, sizes,
-               *options]
+        cmd = [str(venv_python()), str(ROOT / "bench" / "delivery.py"), f"http://127.0.0.1:{port}", db, sizes, *options]
         return subprocess.run(cmd, cwd=ROOT).returncode
     finally:
         server.terminate()
@@ -783,8 +996,13 @@ def cmd_manifestoo(args):
     root = require_odoo()
     ensure_venv(root)
     command = args.check
-    tool = [str(VENV / "bin" / "manifestoo"), f"--addons-path={ROOT}", f"--addons-path-python={venv_python()}",
-            "--odoo-series=19.0", f"--select={ADDON}"]
+    tool = [
+        str(VENV / "bin" / "manifestoo"),
+        f"--addons-path={ROOT}",
+        f"--addons-path-python={venv_python()}",
+        "--odoo-series=19.0",
+        f"--select={ADDON}",
+    ]
     if command != "check-missing":
         return subprocess.run(tool + [command], cwd=ROOT).returncode
     missing = subprocess.run(tool + ["list-missing"], cwd=ROOT, capture_output=True, text=True)
@@ -821,12 +1039,18 @@ def main():
     sub.add_parser("env", help="print paths for other tools")
     sub.add_parser("pot", help="regenerate the addon's .pot file")
     bench = sub.add_parser("bench", help="benchmark on large databases (bench/bench.py)")
-    bench.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "10000,100000"),
-                       help="ticket counts, comma-separated (up to 1000000)")
+    bench.add_argument(
+        "--sizes",
+        default=os.environ.get("BENCH_SIZES", "10000,100000"),
+        help="ticket counts, comma-separated (up to 1000000)",
+    )
     bench.add_argument("--open-mis", type=int, default=int(os.environ.get("BENCH_OPEN_MIS", "10000")))
     bench.add_argument("--fresh", action="store_true", help="rebuild the benchmark databases")
-    bench.add_argument("--delivery-sizes", default=os.environ.get("BENCH_DELIVERY_SIZES", "1000,10000"),
-                       help="recipients of the delivery benchmark's blasts, comma-separated")
+    bench.add_argument(
+        "--delivery-sizes",
+        default=os.environ.get("BENCH_DELIVERY_SIZES", "1000,10000"),
+        help="recipients of the delivery benchmark's blasts, comma-separated",
+    )
     lint = sub.add_parser("lint", help="OCA's pre-commit checks over the repository")
     lint.add_argument("hooks", nargs="*", help="only these hook ids")
     manifestoo = sub.add_parser("manifestoo", help="manifestoo checks of the addon's manifest")
@@ -835,9 +1059,17 @@ def main():
     odoo = sub.add_parser("odoo", help="run Odoo with this repo's settings")
     odoo.add_argument("odoo_args", nargs=argparse.REMAINDER)
     args = parser.parse_args()
-    handler = {"test": cmd_test, "run": cmd_run, "env": cmd_shell_env, "pot": cmd_pot, "odoo": cmd_odoo,
-               "bench": cmd_bench, "wheel-check": cmd_wheel_check,
-               "lint": cmd_lint, "manifestoo": cmd_manifestoo}[args.command]
+    handler = {
+        "test": cmd_test,
+        "run": cmd_run,
+        "env": cmd_shell_env,
+        "pot": cmd_pot,
+        "odoo": cmd_odoo,
+        "bench": cmd_bench,
+        "wheel-check": cmd_wheel_check,
+        "lint": cmd_lint,
+        "manifestoo": cmd_manifestoo,
+    }[args.command]
     sys.exit(handler(args))
 
 

@@ -1,10 +1,10 @@
 """Fetching Odoo when the machine has none, against a local git repository standing in
 for the official one: no network is used."""
+
 import subprocess
 
-import pytest
-
 import devenv
+import pytest
 
 RELEASE_19 = "version_info = (19, 0, 0, 'final', 0, '')\n"
 
@@ -12,7 +12,10 @@ RELEASE_19 = "version_info = (19, 0, 0, 'final', 0, '')\n"
 def git(cwd, *args):
     return subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=cwd, check=True, capture_output=True, text=True,
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
 
 

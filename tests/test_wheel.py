@@ -1,5 +1,6 @@
 """The addon builds as a wheel the way OCA addons do (whool), with its data files and the
 dependencies its manifest declares."""
+
 import ast
 import email
 import subprocess
@@ -7,7 +8,6 @@ import sys
 import zipfile
 
 import pytest
-
 from conftest import ADDON, ROOT
 
 PREFIX = "odoo/addons/major_incident/"
@@ -18,9 +18,22 @@ def wheel(tmp_path_factory):
     out = tmp_path_factory.mktemp("wheel")
     # No build isolation: whool is pinned in requirements-dev.txt, nothing is downloaded.
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-         "--disable-pip-version-check", "-w", str(out), str(ADDON)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "--disable-pip-version-check",
+            "-w",
+            str(out),
+            str(ADDON),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     (built,) = out.glob("*.whl")
     return built
@@ -64,7 +77,6 @@ def test_the_wheel_holds_every_file_the_manifest_loads(wheel, manifest):
 
 def test_nothing_of_the_repository_around_the_addon_leaks_in(wheel):
     with zipfile.ZipFile(wheel) as archive:
-        outside = [n for n in archive.namelist()
-                   if not n.startswith(PREFIX) and ".dist-info/" not in n]
+        outside = [n for n in archive.namelist() if not n.startswith(PREFIX) and ".dist-info/" not in n]
     assert outside == []
     assert not (ROOT / ADDON.name / "build").exists()
