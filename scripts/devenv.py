@@ -1004,7 +1004,8 @@ def cmd_manifestoo(args):
         f"--select={ADDON}",
     ]
     if command != "check-missing":
-        return subprocess.run(tool + [command], cwd=ROOT).returncode
+        returncode = subprocess.run(tool + [command], cwd=ROOT).returncode
+        return 0 if args.exit_zero else returncode
     missing = subprocess.run(tool + ["list-missing"], cwd=ROOT, capture_output=True, text=True)
     for name in missing.stdout.split():
         print(f"{ADDON} depends on {name}, which is on no addons path")
@@ -1019,6 +1020,42 @@ def cmd_lint(args):
     env = dict(os.environ, PATH=f"{VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
     cmd = [str(VENV / "bin" / "pre-commit"), "run", "--all-files", "--show-diff-on-failure", "--color=always"]
     return subprocess.run(cmd + args.hooks, cwd=ROOT, env=env).returncode
+
+
+# OCA's order of readme/ fragments and their headings (oca-gen-addon-readme).
+README_SECTIONS = [
+    ("DESCRIPTION", None),
+    ("INSTALL", "Installation"),
+    ("CONFIGURE", "Configuration"),
+    ("USAGE", "Usage"),
+    ("ROADMAP", "Known issues / Roadmap"),
+    ("HISTORY", "Changelog"),
+    ("CONTRIBUTORS", "Contributors"),
+]
+
+
+def addon_readme():
+    """The addon's README.md, assembled from its readme/ fragments as OCA's bot does (its
+    tool is not on PyPI): what the wheel's description and pylint-odoo's missing-readme read."""
+    manifest = ast.literal_eval((ROOT / ADDON / "__manifest__.py").read_text())
+    parts = [
+        "<!-- Generated from readme/*.md by `python3 scripts/devenv.py readme`: edit those. -->",
+        f"# {manifest['name']}",
+        manifest["summary"],
+        f"Licence {manifest['license']}, {manifest.get('development_status', 'Beta')}.",
+    ]
+    for fragment, heading in README_SECTIONS:
+        path = ROOT / ADDON / "readme" / f"{fragment}.md"
+        if path.is_file():
+            parts += ([f"## {heading}"] if heading else []) + [path.read_text().strip()]
+    return "\n\n".join(parts) + "\n"
+
+
+def cmd_readme(_args):
+    target = ROOT / ADDON / "README.md"
+    target.write_text(addon_readme())
+    log(f"wrote {target}")
+    return 0
 
 
 def cmd_shell_env(_args):
@@ -1055,6 +1092,8 @@ def main():
     lint.add_argument("hooks", nargs="*", help="only these hook ids")
     manifestoo = sub.add_parser("manifestoo", help="manifestoo checks of the addon's manifest")
     manifestoo.add_argument("check", choices=["check-dev-status", "check-licenses", "check-missing"])
+    manifestoo.add_argument("--exit-zero", action="store_true", help="report findings without failing")
+    sub.add_parser("readme", help="regenerate the addon's README.md from its readme/ fragments")
     sub.add_parser("wheel-check", help="build the wheel, install it apart and install the addon from it")
     odoo = sub.add_parser("odoo", help="run Odoo with this repo's settings")
     odoo.add_argument("odoo_args", nargs=argparse.REMAINDER)
@@ -1069,6 +1108,7 @@ def main():
         "wheel-check": cmd_wheel_check,
         "lint": cmd_lint,
         "manifestoo": cmd_manifestoo,
+        "readme": cmd_readme,
     }[args.command]
     sys.exit(handler(args))
 
