@@ -223,6 +223,54 @@ def require_odoo():
     return root
 
 
+# --------------------------------------------------------------------------- system packages
+
+BROWSERS = ("google-chrome", "chromium", "chromium-browser", "google-chrome-stable")  # Odoo's own list
+
+
+def missing_debian_packages(for_tests, base_python="python3"):
+    """The Debian packages this machine lacks for the command: the PostgreSQL server
+    (unless an external one is given), what building .venv needs (psycopg2 is built
+    from source) while .venv is not built, and a browser for the tests' tours."""
+    missing = []
+    if not external_db_given() and not any((d / "initdb").exists() for d in PG_BIN_DIRS) and not shutil.which("initdb"):
+        missing.append("postgresql")
+    if not venv_python().exists():
+        probe = "import ensurepip, sysconfig, os; assert os.path.exists(sysconfig.get_paths()['include'] + '/Python.h')"
+        if subprocess.run([base_python, "-c", "import ensurepip"], capture_output=True).returncode:
+            missing.append("python3-venv")
+        if subprocess.run([base_python, "-c", probe], capture_output=True).returncode:
+            missing.append("python3-dev")
+        if not shutil.which("pg_config"):
+            missing.append("libpq-dev")
+        if not shutil.which("gcc"):
+            missing.append("gcc")
+    if for_tests and not any(shutil.which(name) for name in BROWSERS):
+        missing.append("chromium")
+    return missing
+
+
+def ensure_debian_packages(for_tests=False):
+    """Install what is missing when run as root on a machine with apt, as .ci/run does;
+    otherwise stop with the one command that would."""
+    missing = missing_debian_packages(for_tests, odoo_python()[0] or "python3")
+    if not missing:
+        return
+    command = ["apt-get", "install", "-y", "--no-install-recommends", *missing]
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        log(f"installing Debian packages: {' '.join(missing)}")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(command + ["-qq"], check=True, env=env, stdout=subprocess.DEVNULL)
+        return
+    sys.stderr.write(
+        f"This machine lacks: {', '.join(missing)}. Install them with:\n"
+        f"    sudo {' '.join(command)}\n"
+        "(On Ubuntu, where chromium is a snap, install Google Chrome instead.)\n"
+    )
+    sys.exit(2)
+
+
 # --------------------------------------------------------------------------- venv
 
 
@@ -518,6 +566,8 @@ def parse_odoo_log(text):
 def cmd_test(_args):
     STATE.mkdir(exist_ok=True)
     root, how = find_or_fetch_odoo()
+    if root is not None:
+        ensure_debian_packages(for_tests=True)
     ensure_venv(root)
     odoo_passed = odoo_failed = 0
     if root is None or odoo_series(root) != "19.0":
@@ -826,6 +876,7 @@ def wait_for_port(port, proc, timeout=300):
 def cmd_run(args):
     STATE.mkdir(exist_ok=True)
     root = require_odoo()
+    ensure_debian_packages()
     ensure_venv(root)
     extra, cluster = db_args()
     db = args.database

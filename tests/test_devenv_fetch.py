@@ -161,3 +161,50 @@ def test_odoo_fetch_0_keeps_the_machine_as_it_is(monkeypatch, nothing_installed)
 def test_the_recorded_pin_is_a_commit_of_the_official_repository():
     assert devenv.ODOO_REPOSITORY == "https://github.com/odoo/odoo.git"
     assert devenv.is_commit(devenv.ODOO_REVISION)
+
+
+# --------------------------------------------------------------------------- Debian packages
+
+
+def test_a_bare_debian_machine_lacks_the_server_the_build_tools_and_a_browser(monkeypatch, tmp_path):
+    failing = tmp_path / "python3"
+    failing.write_text("#!/bin/sh\nexit 1\n")
+    failing.chmod(0o755)
+    for name in ("PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGSERVICE", "DB_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(devenv, "PG_BIN_DIRS", [])
+    monkeypatch.setattr(devenv.shutil, "which", lambda _name: None)
+    monkeypatch.setattr(devenv, "venv_python", lambda: tmp_path / "no-venv" / "python")
+    assert devenv.missing_debian_packages(True, str(failing)) == [
+        "postgresql",
+        "python3-venv",
+        "python3-dev",
+        "libpq-dev",
+        "gcc",
+        "chromium",
+    ]
+    assert "chromium" not in devenv.missing_debian_packages(False, str(failing))
+
+
+def test_without_root_the_one_command_is_printed(monkeypatch, capsys):
+    monkeypatch.setattr(devenv, "missing_debian_packages", lambda *_args: ["postgresql", "chromium"])
+    monkeypatch.setattr(devenv, "odoo_python", lambda: (None, None))
+    monkeypatch.setattr(devenv.os, "geteuid", lambda: 1000)
+    with pytest.raises(SystemExit) as stopped:
+        devenv.ensure_debian_packages(for_tests=True)
+    assert stopped.value.code == 2
+    assert "sudo apt-get install -y --no-install-recommends postgresql chromium" in capsys.readouterr().err
+
+
+def test_as_root_with_apt_they_are_installed(monkeypatch):
+    calls = []
+    monkeypatch.setattr(devenv, "missing_debian_packages", lambda *_args: ["postgresql"])
+    monkeypatch.setattr(devenv, "odoo_python", lambda: (None, None))
+    monkeypatch.setattr(devenv.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(devenv.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(devenv.subprocess, "run", lambda cmd, **_kw: calls.append(cmd))
+    devenv.ensure_debian_packages()
+    assert calls == [
+        ["apt-get", "update", "-qq"],
+        ["apt-get", "install", "-y", "--no-install-recommends", "postgresql", "-qq"],
+    ]
