@@ -15,6 +15,7 @@ import argparse
 import ast
 import atexit
 import hashlib
+import html
 import json
 import os
 import re
@@ -1102,10 +1103,77 @@ def addon_readme():
     return "\n\n".join(parts) + "\n"
 
 
+def inline_markdown(text):
+    """`code`, **strong**, *emphasis* and [links](url) of a fragment line, as HTML."""
+    parts = re.split(r"(`[^`]+`)", text)
+    out = []
+    for part in parts:
+        if part.startswith("`") and part.endswith("`") and len(part) > 1:
+            out.append(f"<code>{html.escape(part[1:-1], quote=False)}</code>")
+            continue
+        part = html.escape(part, quote=False)
+        part = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", part)
+        part = re.sub(r"(?<![\w*])\*([^*\s][^*]*?)\*(?![\w*])", r"<em>\1</em>", part)
+        part = re.sub(r"\[([^\]]+)\]\(([^)\s]+)\)", r'<a href="\2">\1</a>', part)
+        out.append(part)
+    return "".join(out)
+
+
+def markdown_to_html(text):
+    """The readme fragments' Markdown (paragraphs, "- " lists with indented continuation
+    lines, inline marks) as HTML: Odoo shows static/description/index.html on the Apps
+    page, where it would otherwise render README.md as reStructuredText."""
+    html_blocks, paragraph, items = [], [], []
+
+    def flush():
+        if paragraph:
+            html_blocks.append(f"<p>{inline_markdown(' '.join(paragraph))}</p>")
+            paragraph.clear()
+        if items:
+            html_blocks.append("<ul>" + "".join(f"<li>{inline_markdown(i)}</li>" for i in items) + "</ul>")
+            items.clear()
+
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            flush()
+        elif line.startswith(("- ", "* ")):
+            if paragraph:
+                flush()
+            items.append(stripped[2:])
+        elif items and line.startswith(" "):
+            items[-1] += " " + stripped
+        else:
+            if items:
+                flush()
+            paragraph.append(stripped)
+    flush()
+    return "\n".join(html_blocks)
+
+
+def addon_description_html():
+    manifest = ast.literal_eval((ROOT / ADDON / "__manifest__.py").read_text())
+    parts = [
+        "<!-- Generated from readme/*.md by `python3 scripts/devenv.py readme`: edit those. -->",
+        "<section>",
+        f"<h1>{html.escape(manifest['name'])}</h1>",
+        f"<p>{html.escape(manifest['summary'])}</p>",
+    ]
+    for fragment, heading in README_SECTIONS:
+        path = ROOT / ADDON / "readme" / f"{fragment}.md"
+        if path.is_file():
+            parts += ([f"<h2>{html.escape(heading)}</h2>"] if heading else []) + [markdown_to_html(path.read_text())]
+    return "\n".join(parts + ["</section>"]) + "\n"
+
+
 def cmd_readme(_args):
-    target = ROOT / ADDON / "README.md"
-    target.write_text(addon_readme())
-    log(f"wrote {target}")
+    """README.md (pylint-odoo, the wheel) and static/description/index.html (Odoo's Apps page)."""
+    for target, text in (
+        (ROOT / ADDON / "README.md", addon_readme()),
+        (ROOT / ADDON / "static" / "description" / "index.html", addon_description_html()),
+    ):
+        target.write_text(text)
+        log(f"wrote {target}")
     return 0
 
 

@@ -96,9 +96,20 @@ def test_every_disable_in_the_addon_names_its_check_and_says_why_on_its_line():
                     assert checks and reason.strip(" #-"), f"{path}:{number}: no reason given"
 
 
-def test_the_addon_readme_is_generated_from_its_fragments():
-    assert (ROOT / "major_incident" / "README.md").read_text() == devenv.addon_readme(), (
+def test_the_addon_readme_and_apps_page_are_generated_from_its_fragments():
+    addon = ROOT / "major_incident"
+    assert (addon / "README.md").read_text() == devenv.addon_readme(), "run: python3 scripts/devenv.py readme"
+    assert (addon / "static" / "description" / "index.html").read_text() == devenv.addon_description_html(), (
         "run: python3 scripts/devenv.py readme"
+    )
+
+
+def test_fragment_markdown_becomes_html():
+    text = "Intro `a*b` and *Very High*:\n\n- one **strong**\n  continued\n- [two](https://x.example)\nAfter."
+    assert devenv.markdown_to_html(text) == (
+        "<p>Intro <code>a*b</code> and <em>Very High</em>:</p>\n"
+        "<ul><li>one <strong>strong</strong> continued</li>"
+        '<li><a href="https://x.example">two</a></li></ul>\n<p>After.</p>'
     )
 
 
