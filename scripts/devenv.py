@@ -913,7 +913,9 @@ def cmd_odoo(args):
     root = require_odoo()
     ensure_venv(root)
     extra, _cluster = db_args()
-    return subprocess.run(odoo_cmd(root, extra + args.odoo_args), cwd=ROOT).returncode
+    # argparse keeps the "--" that separates Odoo's options; Odoo would stop reading there.
+    odoo_args = args.odoo_args[1:] if args.odoo_args[:1] == ["--"] else args.odoo_args
+    return subprocess.run(odoo_cmd(root, extra + odoo_args), cwd=ROOT).returncode
 
 
 def cmd_pot(_args):
