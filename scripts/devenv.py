@@ -40,7 +40,7 @@ SKIPPED_REQUIREMENTS = {"python-ldap", "pypiwin32", "rl-renderpm"}
 # revision of the official 19.0 branch. ODOO_REVISION overrides it (a commit, or "19.0"
 # for the branch's newest), ODOO_REPOSITORY the place it comes from (a mirror, a fork).
 ODOO_REPOSITORY = "https://github.com/odoo/odoo.git"
-ODOO_REVISION = "36251c03d81188c04faca77f9d14abe782486b49"
+ODOO_REVISION = "1a13ceeaee12fe5cc50f287c31f217d4be2a2eaf"
 FETCHED_ODOO = STATE / "odoo"
 HOW_TO_GET_ODOO = """\
 Odoo 19 was not found and was not fetched (ODOO_FETCH=0).
