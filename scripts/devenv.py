@@ -90,16 +90,20 @@ class FetchError(Exception):
 
 
 def git(*args, cwd, quiet=False):
-    """Run git; on failure raise FetchError with git's own last words."""
-    proc = subprocess.run(
-        ["git", *args], cwd=cwd, text=True, stdout=subprocess.PIPE if quiet else None, stderr=subprocess.PIPE
-    )
-    if proc.returncode != 0:
-        lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    """Run git, its messages (a fetch's progress) shown as they come unless ``quiet``; on
+    failure raise FetchError with git's own last words."""
+    proc = subprocess.Popen(["git", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    tail = b""
+    while chunk := proc.stderr.read1(4096):
+        if not quiet:
+            sys.stderr.buffer.write(chunk)
+            sys.stderr.flush()
+        tail = (tail + chunk)[-4096:]
+    out = proc.stdout.read().decode(errors="replace")
+    if proc.wait() != 0:
+        lines = [line for line in re.split(r"[\r\n]", tail.decode(errors="replace")) if line.strip()]
         raise FetchError(lines[-1] if lines else f"git {args[0]} failed")
-    if not quiet and proc.stderr:
-        sys.stderr.write(proc.stderr)
-    return proc.stdout
+    return out
 
 
 def fetch_odoo(dest=None):
@@ -162,6 +166,13 @@ def find_or_fetch_odoo():
     """find_odoo(), fetching the official source when nothing is found (unless ODOO_FETCH=0).
     A failed fetch stops the command with a message saying why and what to do."""
     root, how = find_odoo()
+    if root is not None and root == FETCHED_ODOO and os.environ.get("ODOO_FETCH") != "0":
+        # Follow a new pin; without the network, carry on with the tree already here.
+        try:
+            return fetch_odoo(), how
+        except FetchError as error:
+            log(f"keeping {root} at its commit, as it could not move to {wanted_odoo_source()[1]}: {error}")
+            return root, how
     if root is not None or os.environ.get("ODOO_PATH") or os.environ.get("ODOO_FETCH") == "0":
         return root, how
     try:

@@ -85,6 +85,38 @@ def test_a_new_pin_moves_the_tree(monkeypatch, upstream, nothing_installed):
     assert (root / "requirements.txt").read_text() == "second\n"
 
 
+def test_the_next_run_follows_a_new_pin(monkeypatch, upstream, nothing_installed):
+    url, first, second = upstream
+    monkeypatch.setenv("ODOO_REPOSITORY", url)
+    monkeypatch.setenv("ODOO_REVISION", first)
+    devenv.find_or_fetch_odoo()
+    monkeypatch.setenv("ODOO_REVISION", second)
+    root, _how = devenv.find_or_fetch_odoo()
+    assert git(root, "rev-parse", "HEAD") == second
+
+
+def test_offline_a_new_pin_keeps_the_tree_already_here(monkeypatch, upstream, nothing_installed, capsys):
+    url, first, second = upstream
+    monkeypatch.setenv("ODOO_REPOSITORY", url)
+    monkeypatch.setenv("ODOO_REVISION", first)
+    devenv.find_or_fetch_odoo()
+    monkeypatch.setenv("ODOO_REPOSITORY", "http://127.0.0.1:9/odoo.git")
+    monkeypatch.setenv("ODOO_REVISION", second)
+    root, _how = devenv.find_or_fetch_odoo()
+    assert git(root, "rev-parse", "HEAD") == first
+    assert f"could not move to {second}" in capsys.readouterr().out
+
+
+def test_the_fetch_shows_git_progress(monkeypatch, upstream, nothing_installed, capfd):
+    url, first, _second = upstream
+    monkeypatch.setenv("ODOO_REPOSITORY", url)
+    monkeypatch.setenv("ODOO_REVISION", first)
+    devenv.fetch_odoo()
+    captured = capfd.readouterr()
+    assert f"fetching Odoo 19.0 Community ({first})" in captured.out
+    assert "FETCH_HEAD" in captured.err  # git's own report, passed through
+
+
 def test_a_branch_name_takes_its_newest_commit(monkeypatch, upstream, nothing_installed):
     url, _first, second = upstream
     monkeypatch.setenv("ODOO_REPOSITORY", url)
