@@ -1,7 +1,7 @@
 # One entry point: scripts/devenv.py (standard library only, run by the system python3).
 PYTHON ?= python3
 
-.PHONY: run test bench lint pot
+.PHONY: run test bench lint pot wheel
 run:
 	$(PYTHON) scripts/devenv.py run
 test:
@@ -9,6 +9,8 @@ test:
 bench:
 	$(PYTHON) scripts/devenv.py bench
 lint:
-	$(PYTHON) -m pytest -q tests
+	$(PYTHON) scripts/devenv.py lint
 pot:
 	$(PYTHON) scripts/devenv.py pot
+wheel:
+	$(PYTHON) scripts/devenv.py wheel-check

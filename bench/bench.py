@@ -2,13 +2,15 @@
 
 Run through ``make bench`` (scripts/devenv.py bench), which prepares four databases:
 one with major_incident, one with its dependencies only, one with plain
-helpdesk_mgmt and one with OCA helpdesk_mgmt_sla for the reference figures. Tickets and open MIs are bulk-inserted with SQL; then, per
+helpdesk_mgmt and one with OCA helpdesk_mgmt_sla for the reference figures. Tickets and
+open MIs are bulk-inserted with SQL; then, per
 size, it prints the clocks cron's wall time and query count, the time to declare an
 MI, the time to queue a 10,000-recipient blast, the per-ticket cost of creating and
 writing a ticket that is not an MI (with and without the addon), and
 helpdesk_mgmt_sla's SLA recomputation on the same number of open tickets.
 Numbers are reported, never asserted.
 """
+
 import argparse
 import cProfile
 import json
@@ -85,10 +87,7 @@ def arm_open_mis(cr, open_mis, due):
     """Make ``open_mis`` open P1 incidents, each linked to one ticket, with their running
     clocks, ``due`` of them with an overdue RTO (what the cron must process)."""
     cr.execute("DELETE FROM major_incident_clock")
-    cr.execute(
-        "UPDATE helpdesk_ticket SET major_incident_id = NULL "
-        "WHERE major_incident_id IS NOT NULL"
-    )
+    cr.execute("UPDATE helpdesk_ticket SET major_incident_id = NULL WHERE major_incident_id IS NOT NULL")
     cr.execute("DELETE FROM major_incident WHERE reference LIKE 'MI-BENCH-%%'")
     cr.execute(
         """
@@ -239,8 +238,7 @@ def bench_mi_db(db, sizes, open_mis, due, samples, recipients):
                     )
                     ticket.action_declare_major_incident()
                 env.flush_all()
-            row.update(declare_ms=1000 * declare["seconds"] / samples,
-                       declare_queries=declare["queries"] / samples)
+            row.update(declare_ms=1000 * declare["seconds"] / samples, declare_queries=declare["queries"] / samples)
             row.update({f"mi_{k}": v for k, v in per_ticket_costs(env, samples).items()})
         with scratch_env(registry) as env:
             blast = blast_queue(env, recipients)
@@ -263,7 +261,9 @@ def bench_base_db(db, deps_db, sla_db, sizes, open_mis, samples):
             vacuum(each.db_name, ["helpdesk_ticket"])
         with scratch_env(sla_registry) as env:
             cr = env.cr
-            team = env["helpdesk.ticket.team"].search([], limit=1) or env["helpdesk.ticket.team"].create({"name": "Bench"})
+            team = env["helpdesk.ticket.team"].search([], limit=1) or env["helpdesk.ticket.team"].create(
+                {"name": "Bench"}
+            )
             team.use_sla = True
             env["helpdesk.sla"].create({"name": "Bench 4h", "hours": 4, "team_ids": [(6, 0, team.ids)]})
             tickets = env["helpdesk.ticket"].search([], order="id desc", limit=min(open_mis, size // 10))
@@ -274,8 +274,12 @@ def bench_base_db(db, deps_db, sla_db, sizes, open_mis, samples):
                 env.flush_all()
             with measured(cr) as expired:
                 env["helpdesk.ticket"].search_count([("sla_expired", "=", True)])
-            row.update(sla_tickets=len(tickets), sla_set_s=sla["seconds"], sla_set_queries=sla["queries"],
-                       sla_expired_search_s=expired["seconds"])
+            row.update(
+                sla_tickets=len(tickets),
+                sla_set_s=sla["seconds"],
+                sla_set_queries=sla["queries"],
+                sla_expired_search_s=expired["seconds"],
+            )
         with scratch_env(registry) as env:
             row.update({f"base_{k}": v for k, v in per_ticket_costs(env, samples).items()})
         with scratch_env(deps_registry) as env:
@@ -321,46 +325,62 @@ def report_overhead(best, mi_db, deps_db, base_db):
     record of its own (bench/before_incident_record.json) beside today's."""
     before = json.loads((Path(__file__).parent / "before_incident_record.json").read_text())
     print()
-    print("Plain ticket, per ticket: CPU ms of this process (minimum of interleaved rounds) "
-          "and Python function calls:")
-    print("| measure | addon | dependencies only | plain helpdesk_mgmt | vs dependencies | vs plain "
-          "| vs dependencies in 19.0.1 (MI on the ticket) |")
+    print("Plain ticket, per ticket: CPU ms of this process (minimum of interleaved rounds) and Python function calls:")
+    print(
+        "| measure | addon | dependencies only | plain helpdesk_mgmt | vs dependencies | vs plain "
+        "| vs dependencies in 19.0.1 (MI on the ticket) |"
+    )
     print("|" + "---|" * 7)
-    for key, label, fmt in (("create_cpu_ms", "create CPU ms", ".2f"), ("write_cpu_ms", "write CPU ms", ".2f"),
-                            ("create_calls", "create calls", ",.0f"), ("write_calls", "write calls", ",.0f")):
+    for key, label, fmt in (
+        ("create_cpu_ms", "create CPU ms", ".2f"),
+        ("write_cpu_ms", "write CPU ms", ".2f"),
+        ("create_calls", "create calls", ",.0f"),
+        ("write_calls", "write calls", ",.0f"),
+    ):
         mi, deps, base = best[mi_db][key], best[deps_db][key], best[base_db][key]
-        print(f"| {label} | {mi:{fmt}} | {deps:{fmt}} | {base:{fmt}} | {100 * (mi / deps - 1):+.1f} % | "
-              f"{100 * (mi / base - 1):+.1f} % | {before['vs_dependencies_percent'][label]:+.1f} % |")
+        print(
+            f"| {label} | {mi:{fmt}} | {deps:{fmt}} | {base:{fmt}} | {100 * (mi / deps - 1):+.1f} % | "
+            f"{100 * (mi / base - 1):+.1f} % | {before['vs_dependencies_percent'][label]:+.1f} % |"
+        )
 
 
 def report(mi_rows, base_rows):
     print()
-    print("| tickets | open MIs | due clocks | cron s | cron queries | declare ms (queries) | "
-          "blast queue s (recipients) | helpdesk_mgmt_sla set_sla s (tickets) |")
+    print(
+        "| tickets | open MIs | due clocks | cron s | cron queries | declare ms (queries) | "
+        "blast queue s (recipients) | helpdesk_mgmt_sla set_sla s (tickets) |"
+    )
     print("|" + "---|" * 8)
-    for mi, base in zip(mi_rows, base_rows):
+    for mi, base in zip(mi_rows, base_rows, strict=True):
         print(
             f"| {mi['tickets']:,} | {mi['open_mis']:,} | {mi['due_clocks']:,} | {mi['cron_s']:.2f} | "
             f"{mi['cron_queries']} | {mi['declare_ms']:.0f} ({mi['declare_queries']:.0f}) | "
             f"{mi['blast_s']:.2f} ({mi['blast_recipients']:,}) | {base['sla_set_s']:.2f} ({base['sla_tickets']:,}) |"
         )
     print()
-    print("Ticket that is not an MI, per ticket (wall ms / CPU ms of this process / queries); the CPU\n"
-          "overhead against plain helpdesk_mgmt includes the addon's dependencies (sms, calendar,\n"
-          "mass_mailing... hook mail.thread), the one against those dependencies is the addon's own:")
+    print(
+        "Ticket that is not an MI, per ticket (wall ms / CPU ms of this process / queries); the CPU\n"
+        "overhead against plain helpdesk_mgmt includes the addon's dependencies (sms, calendar,\n"
+        "mass_mailing... hook mail.thread), the one against those dependencies is the addon's own:"
+    )
     print("| tickets | op | addon | dependencies only | plain helpdesk_mgmt | vs dependencies | vs plain |")
     print("|" + "---|" * 7)
-    for mi, base in zip(mi_rows, base_rows):
+    for mi, base in zip(mi_rows, base_rows, strict=True):
         for op in ("create", "write"):
-            def cell(row, prefix):
-                return (f"{row[f'{prefix}_{op}_ms']:.1f} / {row[f'{prefix}_{op}_cpu_ms']:.2f} / "
-                        f"{row[f'{prefix}_{op}_queries']:.1f}")
 
-            def overhead(prefix):
+            def cell(row, prefix, op=op):
+                return (
+                    f"{row[f'{prefix}_{op}_ms']:.1f} / {row[f'{prefix}_{op}_cpu_ms']:.2f} / "
+                    f"{row[f'{prefix}_{op}_queries']:.1f}"
+                )
+
+            def overhead(prefix, op=op, mi=mi, base=base):
                 return f"{100 * (mi[f'mi_{op}_cpu_ms'] / base[f'{prefix}_{op}_cpu_ms'] - 1):+.1f} %"
 
-            print(f"| {mi['tickets']:,} | {op} | {cell(mi, 'mi')} | {cell(base, 'deps')} | {cell(base, 'base')} | "
-                  f"{overhead('deps')} | {overhead('base')} |")
+            print(
+                f"| {mi['tickets']:,} | {op} | {cell(mi, 'mi')} | {cell(base, 'deps')} | {cell(base, 'base')} | "
+                f"{overhead('deps')} | {overhead('base')} |"
+            )
 
 
 def main():
@@ -387,9 +407,18 @@ def main():
     report_overhead(best, args.mi_db, args.deps_db, args.base_db)
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps({"started": started.isoformat(), "odoo": odoo.release.version,
-                                  "major_incident": mi_rows, "reference": base_rows,
-                                  "plain_ticket_min_cpu_ms_and_calls": best}, indent=2))
+    output.write_text(
+        json.dumps(
+            {
+                "started": started.isoformat(),
+                "odoo": odoo.release.version,
+                "major_incident": mi_rows,
+                "reference": base_rows,
+                "plain_ticket_min_cpu_ms_and_calls": best,
+            },
+            indent=2,
+        )
+    )
     print(f"\nwritten {output} in {(datetime.now() - started) / timedelta(seconds=1):.0f} s")
 
 

@@ -9,6 +9,7 @@ It logs in as admin/admin, points the outgoing mail server at an SMTP sink it ru
 from an urgent ticket and sends its initial notification to that list through the Send
 Update wizard. Figures go to bench/results/delivery.json; nothing is asserted.
 """
+
 import argparse
 import json
 import socket
@@ -54,8 +55,9 @@ class Client:
             raise SystemExit(f"cannot log in to {db} as {login}")
 
     def _rpc(self, service, method, *args):
-        body = json.dumps({"jsonrpc": "2.0", "method": "call",
-                           "params": {"service": service, "method": method, "args": args}}).encode()
+        body = json.dumps(
+            {"jsonrpc": "2.0", "method": "call", "params": {"service": service, "method": method, "args": args}}
+        ).encode()
         request = urllib.request.Request(f"{self.url}/jsonrpc", body, {"Content-Type": "application/json"})
         answer = json.loads(urllib.request.urlopen(request, timeout=600).read())
         if "error" in answer:
@@ -69,10 +71,18 @@ class Client:
 def build_list(odoo, size, stamp):
     mailing_list = odoo("mailing.list", "create", {"name": f"Delivery bench {size} {stamp}"})
     for start in range(0, size, BATCH):
-        odoo("mailing.contact", "create", [
-            {"name": f"Reader {i}", "email": f"reader{i}.{stamp}@bench.example.com", "list_ids": [(4, mailing_list)]}
-            for i in range(start, min(size, start + BATCH))
-        ])
+        odoo(
+            "mailing.contact",
+            "create",
+            [
+                {
+                    "name": f"Reader {i}",
+                    "email": f"reader{i}.{stamp}@bench.example.com",
+                    "list_ids": [(4, mailing_list)],
+                }
+                for i in range(start, min(size, start + BATCH))
+            ],
+        )
     return mailing_list
 
 
@@ -81,11 +91,18 @@ def send_blast(odoo, mailing_list, subject_tag):
     incident = odoo("helpdesk.ticket", "read", [ticket], ["major_incident_id"])[0]["major_incident_id"][0]
     odoo("major.incident", "action_acknowledge", [incident])
     odoo("major.incident", "write", [incident], {"service_impact": subject_tag})
-    context = {"active_model": "major.incident", "active_id": incident, "default_incident_id": incident,
-               "default_kind": "initial"}
-    wizard = odoo("major.incident.update.wizard", "create",
-                  {"incident_id": incident, "kind": "initial", "mailing_list_ids": [(6, 0, [mailing_list])]},
-                  context=context)
+    context = {
+        "active_model": "major.incident",
+        "active_id": incident,
+        "default_incident_id": incident,
+        "default_kind": "initial",
+    }
+    wizard = odoo(
+        "major.incident.update.wizard",
+        "create",
+        {"incident_id": incident, "kind": "initial", "mailing_list_ids": [(6, 0, [mailing_list])]},
+        context=context,
+    )
     sent = time.monotonic()
     odoo("major.incident.update.wizard", "action_send", [wizard], context=context)
     return sent
@@ -106,8 +123,17 @@ def main():
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     odoo = Client(args.url, args.db)
-    odoo("ir.mail_server", "create", {"name": "Delivery bench sink", "smtp_host": "127.0.0.1", "smtp_port": port,
-                                      "smtp_encryption": "none", "sequence": 1})
+    odoo(
+        "ir.mail_server",
+        "create",
+        {
+            "name": "Delivery bench sink",
+            "smtp_host": "127.0.0.1",
+            "smtp_port": port,
+            "smtp_encryption": "none",
+            "sequence": 1,
+        },
+    )
     odoo("res.company", "write", [1], {"email": "incidents@bench.example.com"})
     rows = []
     try:

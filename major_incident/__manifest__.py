@@ -6,6 +6,7 @@
     "policies, playbooks, SLA clocks and escalation",
     "version": "19.0.2.0.0",
     "license": "LGPL-3",
+    "development_status": "Beta",
     "category": "After-Sales",
     "author": "major_incident authors",
     "website": "https://example.com/major_incident",

@@ -21,6 +21,7 @@ with ModuleNotFoundError because the stub parent holds nothing else; see also
 ``test_engine_isolation.py``. This file uses the standard library only: the isolation
 test imports it in a fresh interpreter.
 """
+
 import importlib.util
 import sys
 import types

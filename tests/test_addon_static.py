@@ -1,4 +1,5 @@
 """Static checks of the addon that need no Odoo: manifest, data files, access rules."""
+
 import ast
 import csv
 import re

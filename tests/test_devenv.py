@@ -1,7 +1,7 @@
 """The test runner's own logic: counting Odoo's results, finding Odoo."""
-import pytest
 
 import devenv
+import pytest
 
 
 def test_parse_odoo_log_counts_runs_failures_and_skips():
@@ -43,8 +43,11 @@ def test_system_pythons_start_with_path_then_distribution(monkeypatch, tmp_path)
     monkeypatch.setenv("PATH", str(tmp_path))
     pythons = devenv.system_pythons()
     assert pythons[0] == str(fake)
-    assert set(pythons[1:]) <= {"/usr/local/bin/python3", "/usr/bin/python3",
-                                str(devenv.Path.home() / ".pyenv" / "shims" / "python3")}
+    assert set(pythons[1:]) <= {
+        "/usr/local/bin/python3",
+        "/usr/bin/python3",
+        str(devenv.Path.home() / ".pyenv" / "shims" / "python3"),
+    }
 
 
 def test_system_pythons_name_each_interpreter_once(monkeypatch):

@@ -3,9 +3,10 @@ that are not the format's refused with a PayloadError naming the field. No Odoo.
 
 The payload builders are those the controller's HTTP tests post
 (major_incident/tests/alert_payloads.py), with fixed times instead of "now"."""
+
 import copy
-import importlib.util
 import hashlib
+import importlib.util
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -29,7 +30,10 @@ def _load_payloads():
 
 _payloads = _load_payloads()
 kuma, uptimerobot, alertmanager, generic = (
-    _payloads.kuma, _payloads.uptimerobot, _payloads.alertmanager, _payloads.generic
+    _payloads.kuma,
+    _payloads.uptimerobot,
+    _payloads.alertmanager,
+    _payloads.generic,
 )
 
 
@@ -416,8 +420,11 @@ HOSTILE = [
         "alerts[0].annotations",
     ),
     ("generic", {"id": "vision", "status": "down", "time": "9999-12-31T23:00-05:00"}, "time"),
-    ("uptime_kuma", {"heartbeat": {"monitorID": 7, "status": 0, "time": "9999-12-31T23:59:59-01:00"}},
-     "heartbeat.time"),
+    (
+        "uptime_kuma",
+        {"heartbeat": {"monitorID": 7, "status": 0, "time": "9999-12-31T23:59:59-01:00"}},
+        "heartbeat.time",
+    ),
     ("generic", {"id": "vision", "status": "down", "title": "Vision\x00down"}, "title"),
     ("generic", {"id": "vi\x00sion", "status": "down"}, "id"),
     ("generic", {"id": "x" * 20000, "status": "down"}, "id"),

@@ -4,6 +4,7 @@ Two proofs: the source of every engine module is read for imports of ``odoo`` an
 relative imports that climb out of the engine package; and every engine module is
 imported in a fresh interpreter where importing ``odoo`` raises. Odoo may well be
 importable in this environment (it is in the dev venv): the hook is what forbids it."""
+
 import ast
 import json
 import subprocess

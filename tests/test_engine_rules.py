@@ -1,5 +1,6 @@
 """engine/vocabulary.py and engine/clock_rules.py: the words of the procedure and the
 table of which event does what to which SLA clock. No Odoo, no database."""
+
 import ast
 from datetime import datetime
 from pathlib import Path
@@ -211,7 +212,10 @@ def test_start_of():
 
 def test_start_of_falls_back_when_the_time_is_unknown():
     event_time = datetime(2026, 3, 6, 13, 0)
-    assert clock_rules.start_of("debrief", {"detected_at": datetime(2026, 3, 6, 10), "resolved_at": None}, event_time) == event_time
+    assert (
+        clock_rules.start_of("debrief", {"detected_at": datetime(2026, 3, 6, 10), "resolved_at": None}, event_time)
+        == event_time
+    )
     assert clock_rules.start_of("ack", {"detected_at": False}, event_time) == event_time
     assert clock_rules.start_of("rto", {}, event_time) == event_time
 

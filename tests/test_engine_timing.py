@@ -3,6 +3,7 @@ escalation ladder, the update reminder, response targets per tier, UTC offsets.
 
 Ported from the former Odoo TransactionCase major_incident/tests/test_timing.py (every
 case kept), plus the cases it lacked. No Odoo, no database. Datetimes are naive UTC."""
+
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 

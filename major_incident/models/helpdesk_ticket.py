@@ -18,7 +18,6 @@ class HelpdeskTicket(models.Model):
 
     major_incident_id = fields.Many2one(
         "major.incident",
-        "Major Incident",
         copy=False,
         tracking=True,
         index="btree_not_null",

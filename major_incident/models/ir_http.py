@@ -14,4 +14,4 @@ class IrHttp(models.AbstractModel):
         # and cache it first, so that the alert endpoint always sees the raw JSON.
         if rule.rule.startswith(ROUTE):
             request.httprequest.get_data(cache=True, parse_form_data=False)
-        super()._pre_dispatch(rule, args)
+        return super()._pre_dispatch(rule, args)

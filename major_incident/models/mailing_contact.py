@@ -63,7 +63,7 @@ class MailingContact(models.Model):
             if changed:
                 contact.write(changed)
             subscriptions = contact.subscription_ids
-            stale |= subscriptions.filtered(lambda s: s.list_id.mi_audience and s.list_id != target)
+            stale |= subscriptions.filtered(lambda s, target=target: s.list_id.mi_audience and s.list_id != target)
             if target and target not in subscriptions.list_id:
                 new_subscriptions.append({"contact_id": contact.id, "list_id": target.id})
         stale.unlink()

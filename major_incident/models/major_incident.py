@@ -45,7 +45,7 @@ class MajorIncident(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
-    team_id = fields.Many2one("helpdesk.ticket.team", "Team", check_company=True, tracking=True)
+    team_id = fields.Many2one("helpdesk.ticket.team", check_company=True, tracking=True)
     partner_id = fields.Many2one(
         "res.partner", "Reported by", help="The customer whose report raised the incident."
     )
@@ -66,10 +66,9 @@ class MajorIncident(models.Model):
     severity = fields.Selection(
         vocabulary.SEVERITIES, required=True, default=vocabulary.DEFAULT_SEVERITY, tracking=True
     )
-    issue_type_id = fields.Many2one("major.incident.issue.type", "Issue Type", tracking=True)
+    issue_type_id = fields.Many2one("major.incident.issue.type", tracking=True)
     policy_id = fields.Many2one(
         "major.incident.policy",
-        "Policy",
         compute="_compute_policy_id",
         store=True,
         readonly=False,
@@ -85,7 +84,6 @@ class MajorIncident(models.Model):
     source = fields.Selection(vocabulary.SOURCES, "Detected through", default="manual", required=True)
     incident_manager_id = fields.Many2one(
         "res.users",
-        "Incident Manager",
         tracking=True,
         index="btree_not_null",
         domain=[("share", "=", False)],
@@ -134,15 +132,14 @@ class MajorIncident(models.Model):
     )
     recent_changes = fields.Text("Recent changes found")
     system_id = fields.Many2one(
-        "major.incident.code", "System", domain=[("kind", "=", "system")], index="btree_not_null"
+        "major.incident.code", domain=[("kind", "=", "system")], index="btree_not_null"
     )
     component_id = fields.Many2one(
         "major.incident.code",
-        "Component",
         domain="[('kind', '=', 'component'), ('parent_id', '=?', system_id)]",
     )
     problem_code_id = fields.Many2one(
-        "major.incident.code", "Problem Code", domain=[("kind", "=", "problem")]
+        "major.incident.code", domain=[("kind", "=", "problem")]
     )
     software_version = fields.Char("Software version")
     coding_complete = fields.Boolean(compute="_compute_coding_complete")
@@ -432,7 +429,7 @@ class MajorIncident(models.Model):
         incidents = self._raise(
             [{**self._values_from_ticket(ticket), "source": source, **(values or {})} for ticket in tickets]
         )
-        for ticket, incident in zip(tickets, incidents):
+        for ticket, incident in zip(tickets, incidents, strict=True):
             ticket.sudo().major_incident_id = incident
         return incidents
 
@@ -449,7 +446,7 @@ class MajorIncident(models.Model):
         """Tickets joined this incident: their customers are affected, and told with it."""
         self._enlist_reporters(tickets)
         for incident in self.sudo():
-            mine = tickets.filtered(lambda t: t.major_incident_id == incident)
+            mine = tickets.filtered(lambda t, incident=incident: t.major_incident_id == incident)
             customers = mine.commercial_partner_id - incident.affected_partner_ids
             if customers:
                 incident.affected_partner_ids = [Command.link(p.id) for p in customers]

@@ -7,7 +7,7 @@ class MajorIncident(models.Model):
     """What uptime monitors report on an open incident: repeats, recoveries and the
     brief-interruption outcome they may propose."""
 
-    _inherit = "major.incident"
+    _inherit = "major.incident"  # pylint: disable=consider-merging-classes-inherited  # one concern a file
 
     brief_activity_id = fields.Many2one(
         "mail.activity",

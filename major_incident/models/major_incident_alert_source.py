@@ -46,7 +46,7 @@ class MajorIncidentAlertSource(models.Model):
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
     team_id = fields.Many2one(
-        "helpdesk.ticket.team", "Team", check_company=True, help="The team of the incidents it opens."
+        "helpdesk.ticket.team", check_company=True, help="The team of the incidents it opens."
     )
     severity = fields.Selection(
         vocabulary.SEVERITIES,
@@ -56,14 +56,13 @@ class MajorIncidentAlertSource(models.Model):
     )
     system_id = fields.Many2one(
         "major.incident.code",
-        "System",
         domain=[("kind", "=", "system")],
         help="The system its alerts concern, coded on the incidents it opens.",
     )
     token_hash = fields.Char(copy=False, index=True, groups="base.group_system")
     token_set_at = fields.Datetime("Token generated at", copy=False, readonly=True)
     last_alert_at = fields.Datetime("Last alert", copy=False, readonly=True)
-    endpoint = fields.Char("Endpoint", compute="_compute_endpoint")
+    endpoint = fields.Char(compute="_compute_endpoint")
     incident_ids = fields.One2many("major.incident", "alert_source_id", "Incidents")
     incident_count = fields.Integer(compute="_compute_incident_count")
 

@@ -11,7 +11,7 @@ class MajorIncident(models.Model):
     """Stakeholder communications of the incident: audience, update defaults, the
     holding update, and the clocks an update meets."""
 
-    _inherit = "major.incident"
+    _inherit = "major.incident"  # pylint: disable=consider-merging-classes-inherited  # one concern a file
 
 
     def _default_mailing_lists(self):

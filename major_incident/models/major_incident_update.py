@@ -36,7 +36,6 @@ class MajorIncidentUpdate(models.Model):
     sent_at = fields.Datetime("Sent at", readonly=True, index=True)
     mailing_id = fields.Many2one(
         "mailing.mailing",
-        "Mailing",
         readonly=True,
         ondelete="set null",
         index="btree_not_null",

@@ -52,7 +52,7 @@ class MajorIncidentUpdateMixin(models.AbstractModel):
     status = fields.Selection(UPDATE_STATUSES, "Current status")
     status_label = fields.Char(compute="_compute_status_label")
     overview = fields.Text("Incident overview", help="Brief and non-technical.")
-    impact = fields.Text("Impact", help="Brief description of the impact on clients and services.")
+    impact = fields.Text(help="Brief description of the impact on clients and services.")
     findings = fields.Text()
     actions_taken = fields.Text("Actions taken", help="Key steps completed.")
     next_steps = fields.Text("Next steps", help="Planned actions and timeline.")

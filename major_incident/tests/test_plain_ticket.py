@@ -64,7 +64,7 @@ class TestPlainTicket(MajorIncidentCase):
                 ticket.id,
             )
         )
-        return dict(zip(columns, self.env.cr.fetchone()))
+        return dict(zip(columns, self.env.cr.fetchone(), strict=True))
 
     def test_the_addon_adds_few_ticket_columns(self):
         self.assertIn("major_incident_id", self.addon_columns)

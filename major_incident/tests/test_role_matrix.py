@@ -353,7 +353,7 @@ class TestRoleMatrix(CommunicationsCase):
         user = self._user(role)
         action = ticket.with_user(user).action_link_major_incident()
         wizard = (
-            self.env[action["res_model"]]
+            self.env[action["res_model"]]  # pylint: disable=context-overridden  # the action's context alone, as the web client opens it
             .with_user(user)
             .with_context(action["context"])
             .create({"mode": "link", "incident_id": incident.id})
@@ -427,7 +427,7 @@ class TestRoleMatrix(CommunicationsCase):
         user = self._user(role)
         action = incident.with_user(user).action_open_dismiss_wizard()
         wizard = (
-            self.env[action["res_model"]]
+            self.env[action["res_model"]]  # pylint: disable=context-overridden  # the action's context alone, as the web client opens it
             .with_user(user)
             .with_context(action["context"])
             .create({"note": "A single kiosk unplugged"})
@@ -600,7 +600,7 @@ class TestRoleMatrix(CommunicationsCase):
     def _do_open_bridge(self, incident, role):
         user = self._user(role)
         action = incident.with_user(user).action_open_bridge_wizard()
-        wizard = self.env[action["res_model"]].with_user(user).with_context(action["context"]).create({})
+        wizard = self.env[action["res_model"]].with_user(user).with_context(action["context"]).create({})  # pylint: disable=context-overridden  # the action's context alone, as the web client opens it
         wizard.action_open_bridge()
         event = incident.bridge_event_id
         self.assertTrue(event)
@@ -739,7 +739,7 @@ class TestRoleMatrix(CommunicationsCase):
         rows = []
         for name, outcomes in MATRIX:
             self.assertEqual(len(outcomes), len(ROLES), name)
-            rows += [(role, name, actions[name], expected) for role, expected in zip(ROLES, outcomes)]
+            rows += [(role, name, actions[name], expected) for role, expected in zip(ROLES, outcomes, strict=True)]
         return rows
 
     def test_role_matrix(self):

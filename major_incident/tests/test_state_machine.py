@@ -199,7 +199,7 @@ class TestStateMachine(MajorIncidentCase):
         action = candidate.with_user(self.im).action_open_dismiss_wizard()
         self.assertEqual(action["res_model"], "major.incident.dismiss.wizard")
         wizard = (
-            self.env["major.incident.dismiss.wizard"]
+            self.env["major.incident.dismiss.wizard"]  # pylint: disable=context-overridden  # the action's context alone, as the web client opens it
             .with_user(self.im)
             .with_context(action["context"])
             .create({"note": "Duplicate report"})

@@ -105,7 +105,7 @@ class TestMajorIncidentUi(HttpCase):
         incident = first.major_incident_id
         action = second.with_user(self.support_agent).action_link_major_incident()
         wizard_form = Form(
-            self.env[action["res_model"]].with_user(self.support_agent).with_context(action["context"])
+            self.env[action["res_model"]].with_user(self.support_agent).with_context(action["context"])  # pylint: disable=context-overridden  # the action's context alone, as the web client opens it
         )
         self.assertIn(incident, wizard_form.open_incident_ids)
         wizard_form.incident_id = incident

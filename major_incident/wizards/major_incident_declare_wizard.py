@@ -18,15 +18,14 @@ class MajorIncidentDeclareWizard(models.TransientModel):
     )
     ticket_id = fields.Many2one(
         "helpdesk.ticket",
-        "Ticket",
         domain="['|', ('major_incident_id', '=', False), ('mi_state', '=', 'candidate')]",
     )
     name = fields.Char("Title")
     description = fields.Html("First description")
-    team_id = fields.Many2one("helpdesk.ticket.team", "Team")
+    team_id = fields.Many2one("helpdesk.ticket.team")
     partner_id = fields.Many2one("res.partner", "Reported by")
     severity = fields.Selection(vocabulary.SEVERITIES, required=True, default=vocabulary.DEFAULT_SEVERITY)
-    issue_type_id = fields.Many2one("major.incident.issue.type", "Issue Type")
+    issue_type_id = fields.Many2one("major.incident.issue.type")
     source = fields.Selection(vocabulary.SOURCES, required=True, default="phone")
     control = fields.Selection(vocabulary.CONTROLS, required=True, default="company")
     affected_partner_ids = fields.Many2many("res.partner", string="Affected customers")

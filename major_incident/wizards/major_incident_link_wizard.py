@@ -23,7 +23,6 @@ class MajorIncidentLinkWizard(models.TransientModel):
     )
     incident_id = fields.Many2one(
         "major.incident",
-        "Incident",
         domain="[('id', 'in', open_incident_ids)]",
         help="The ongoing incidents, most recent first.",
     )
