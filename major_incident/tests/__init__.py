@@ -17,3 +17,5 @@ from . import test_linked_tickets
 from . import test_plain_ticket
 from . import test_reliability
 from . import test_role_matrix
+from . import test_access_rules
+from . import test_ticket_close
