@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError
+from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 
 from ..engine import vocabulary
@@ -37,13 +38,16 @@ class TestAccessRules(MajorIncidentCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.env.company
         cls.other_company = cls.env["res.company"].create({"name": "Access Rules Other Co"})
         cls.customer_a = cls.env["res.partner"].create({"name": "Customer A", "is_company": True})
         cls.customer_b = cls.env["res.partner"].create({"name": "Customer B", "is_company": True})
-        cls.portal_a = new_test_user(cls.env, login="ar_portal_a", name="Alice Customer", groups="base.group_portal")
+        cls.portal_a = new_test_user(
+            cls.env, login="ar_portal_a", name="Alice Customer", groups="base.group_portal"
+        )
         cls.portal_a.partner_id.parent_id = cls.customer_a
-        cls.portal_b = new_test_user(cls.env, login="ar_portal_b", name="Bob Customer", groups="base.group_portal")
+        cls.portal_b = new_test_user(
+            cls.env, login="ar_portal_b", name="Bob Customer", groups="base.group_portal"
+        )
         cls.portal_b.partner_id.parent_id = cls.customer_b
         # Each role with exactly its groups: the restricted ones see their own tickets only.
         cls.helpdesk_own = new_test_user(
@@ -52,7 +56,9 @@ class TestAccessRules(MajorIncidentCase):
         cls.helpdesk_all = new_test_user(
             cls.env, login="ar_all", name="Alan All", groups="helpdesk_mgmt.group_helpdesk_user"
         )
-        cls.mi_user = new_test_user(cls.env, login="ar_mi_user", name="Mia User", groups="major_incident.group_mi_user")
+        cls.mi_user = new_test_user(
+            cls.env, login="ar_mi_user", name="Mia User", groups="major_incident.group_mi_user"
+        )
         cls.mi_team_user = new_test_user(
             cls.env,
             login="ar_mi_team",
@@ -69,10 +75,10 @@ class TestAccessRules(MajorIncidentCase):
             name="Olivia Other",
             groups="major_incident.group_mi_manager,helpdesk_mgmt.group_helpdesk_user",
             company_id=cls.other_company.id,
-            company_ids=[(6, 0, cls.other_company.ids)],
+            company_ids=[Command.set(cls.other_company.ids)],
         )
         cls.team_a = cls.env["helpdesk.ticket.team"].create(
-            {"name": "Customer A desk", "user_ids": [(6, 0, cls.mi_team_user.ids)]}
+            {"name": "Customer A desk", "user_ids": [Command.set(cls.mi_team_user.ids)]}
         )
         cls.team_b = cls.env["helpdesk.ticket.team"].create({"name": "Customer B desk"})
         # Each restricted user is assigned one of the incident's two tickets.
@@ -96,7 +102,9 @@ class TestAccessRules(MajorIncidentCase):
         incident = ticket.major_incident_id
         ticket.action_declare_major_incident()
         for assignee in others:
-            cls._ticket(partner_id=customer.id, user_id=assignee.id, major_incident_id=incident.id, **ticket_values)
+            cls._ticket(
+                partner_id=customer.id, user_id=assignee.id, major_incident_id=incident.id, **ticket_values
+            )
         cls.env["major.incident.update"].create(
             {"incident_id": incident.id, "kind": "internal", "findings": "The certificate expired"}
         )
