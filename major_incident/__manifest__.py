@@ -23,6 +23,7 @@
         "security/major_incident_security.xml",
         "security/ir.model.access.csv",
         "security/major_incident_update_security.xml",
+        "security/major_incident_visibility_security.xml",
         "data/major_incident_policy_set_data.xml",
         "data/major_incident_policy_data.xml",
         "data/major_incident_code_data.xml",

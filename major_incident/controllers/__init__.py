@@ -1,1 +1,2 @@
 from . import alert
+from . import ticket_close

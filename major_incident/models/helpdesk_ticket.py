@@ -16,21 +16,31 @@ class HelpdeskTicket(models.Model):
 
     _inherit = "helpdesk.ticket"
 
+    # The incident is internal: a customer reading their own ticket (portal, JSON-RPC)
+    # gets none of the fields below.
     major_incident_id = fields.Many2one(
         "major.incident",
         copy=False,
         tracking=True,
         index="btree_not_null",
         ondelete="set null",
+        groups="base.group_user",
     )
     # Not stored: a plain ticket writes the one NULL column above and nothing more.
     is_major_incident = fields.Boolean(
-        "Part of a Major Incident", compute="_compute_is_major_incident", search="_search_is_major_incident"
+        "Part of a Major Incident",
+        compute="_compute_is_major_incident",
+        search="_search_is_major_incident",
+        groups="base.group_user",
     )
     # Not tracked on the ticket: the incident's own chatter holds its history, and a
     # ticket would log only the value it had when it was linked.
-    mi_state = fields.Selection(related="major_incident_id.state", string="MI Status", tracking=False)
-    mi_severity = fields.Selection(related="major_incident_id.severity", string="Severity", tracking=False)
+    mi_state = fields.Selection(
+        related="major_incident_id.state", string="MI Status", tracking=False, groups="base.group_user"
+    )
+    mi_severity = fields.Selection(
+        related="major_incident_id.severity", string="Severity", tracking=False, groups="base.group_user"
+    )
     mi_exec_escalation_requested_at = fields.Datetime(
         "Executive escalation requested at", copy=False, readonly=True, groups="base.group_user"
     )

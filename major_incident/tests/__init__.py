@@ -18,3 +18,5 @@ from . import test_plain_ticket
 from . import test_reliability
 from . import test_role_matrix
 from . import test_communications_languages
+from . import test_access_rules
+from . import test_ticket_close
