@@ -4,7 +4,8 @@ Run through ``make bench`` (scripts/devenv.py bench), which prepares four databa
 one with major_incident, one with its dependencies only, one with plain
 helpdesk_mgmt and one with OCA helpdesk_mgmt_sla for the reference figures. Tickets and
 open MIs are bulk-inserted with SQL; then, per
-size, it prints the clocks cron's wall time and query count, the time to declare an
+size, it prints the clocks cron's wall time and query count, the cron calling the next
+ladder level of many incidents at once (``--escalations``), the time to declare an
 MI, the time to queue a 10,000-recipient blast, the per-ticket cost of creating and
 writing a ticket that is not an MI (with and without the addon), and
 helpdesk_mgmt_sla's SLA recomputation on the same number of open tickets.
@@ -214,6 +215,65 @@ def blast_queue(env, recipients):
     return {"seconds": queue["seconds"], "queries": queue["queries"], "recipients": remaining}
 
 
+def escalation_calls(env, count):
+    """The clocks cron calling the next ladder level of ``count`` P1 incidents at once (an
+    outage raising hundreds of candidates): one director with a phone to call on each, so
+    ``count`` escalation rows, phone-call activities and notes. The caller rolls back."""
+    cr = env.cr
+    director = env["res.users"].create(
+        {"name": "Bench Director", "login": f"bench_director_{count}", "phone": "+1 416 555 0199",
+         "group_ids": [(6, 0, env.ref("major_incident.group_mi_manager").ids)]}
+    )
+    level = env.ref("major_incident.escalation_sop_p1_level_2")
+    level.user_ids = director
+    env.flush_all()
+    cr.execute(
+        """
+        WITH created AS (
+            INSERT INTO major_incident (reference, name, company_id, state, severity, control, source, policy_id,
+                                        detected_at, create_date, write_date, create_uid, write_uid)
+            SELECT 'MI-BENCH-ESC-' || g, 'Outage ' || g, %(company)s, 'triage', 'p1', 'company', 'ticket',
+                   %(policy)s, now() at time zone 'utc' - interval '10 minutes', now(), now(), 1, 1
+              FROM generate_series(1, %(count)s) g
+            RETURNING id, company_id, detected_at)
+        INSERT INTO major_incident_clock (incident_id, company_id, kind, state, started_at, target_minutes,
+                                          deadline, next_action_at, escalation_level_id,
+                                          create_date, write_date, create_uid, write_uid)
+        SELECT id, company_id, 'escalation', 'running', detected_at, 0,
+               now() at time zone 'utc' - interval '1 minute', now() at time zone 'utc' - interval '1 minute',
+               %(level)s, now(), now(), 1, 1
+          FROM created
+        """,
+        {"company": env.company.id, "policy": level.policy_id.id, "count": count, "level": level.id},
+    )
+    env.invalidate_all()
+    with measured(cr) as run:
+        processed = env["major.incident.clock"]._cron_process_due(commit=False)
+        env.flush_all()
+    cr.execute("SELECT count(*) FROM major_incident_escalation WHERE user_id = %s", [director.id])
+    return {"seconds": run["seconds"], "queries": run["queries"], "processed": processed, "calls": cr.fetchone()[0]}
+
+
+def bench_escalations(db, counts):
+    registry = Registry(db)
+    rows = []
+    for count in counts:
+        with scratch_env(registry) as env:
+            row = {"due_escalation_calls": count, **escalation_calls(env, count)}
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    return rows
+
+
+def report_escalations(rows):
+    print()
+    print("Clocks cron calling the next ladder level of many incidents at once:")
+    print("| due escalation calls | cron s | queries | calls made |")
+    print("|" + "---|" * 4)
+    for row in rows:
+        print(f"| {row['due_escalation_calls']:,} | {row['seconds']:.2f} | {row['queries']} | {row['calls']:,} |")
+
+
 def bench_mi_db(db, sizes, open_mis, due, samples, recipients):
     registry = Registry(db)
     rows = []
@@ -394,15 +454,22 @@ def main():
     parser.add_argument("--due", type=int, default=1000)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--recipients", type=int, default=10000)
+    parser.add_argument("--escalations", default="100,1000", help="numbers of due escalation calls")
+    parser.add_argument("--only-escalations", action="store_true", help="only the escalation stage, on --mi-db")
     parser.add_argument("--output", default=str(Path(__file__).parent / "results" / "latest.json"))
     parser.add_argument("odoo_args", nargs="*")
     args = parser.parse_args()
     config.parse_config(args.odoo_args)
     sizes = [int(s) for s in args.sizes.split(",")]
     started = datetime.now()
+    escalation_rows = bench_escalations(args.mi_db, [int(c) for c in args.escalations.split(",")])
+    if args.only_escalations:
+        report_escalations(escalation_rows)
+        return
     mi_rows = bench_mi_db(args.mi_db, sizes, args.open_mis, args.due, args.samples, args.recipients)
     base_rows = bench_base_db(args.base_db, args.deps_db, args.sla_db, sizes, args.open_mis, args.samples)
     report(mi_rows, base_rows)
+    report_escalations(escalation_rows)
     best = interleaved_overhead([args.mi_db, args.deps_db, args.base_db], args.samples // 2)
     report_overhead(best, args.mi_db, args.deps_db, args.base_db)
     output = Path(args.output)
@@ -414,6 +481,7 @@ def main():
                 "odoo": odoo.release.version,
                 "major_incident": mi_rows,
                 "reference": base_rows,
+                "escalation_calls": escalation_rows,
                 "plain_ticket_min_cpu_ms_and_calls": best,
             },
             indent=2,

@@ -69,9 +69,10 @@ class MajorIncidentAlertSource(models.Model):
     _token_hash_unique = models.UniqueIndex("(token_hash) WHERE token_hash IS NOT NULL")
 
     def _compute_endpoint(self):
-        base_url = self[:1].get_base_url()
+        # get_base_url() takes one record: each source's own (its company's website, when
+        # there is one).
         for source in self:
-            source.endpoint = f"{base_url}{ROUTE}/<token>"
+            source.endpoint = f"{source.get_base_url()}{ROUTE}/<token>"
 
     @api.depends("incident_ids")
     def _compute_incident_count(self):

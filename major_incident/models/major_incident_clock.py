@@ -2,6 +2,7 @@ import logging
 from datetime import timedelta
 
 import psycopg2
+import psycopg2.errors
 
 from odoo import api, fields, models, modules
 from odoo.fields import Domain
@@ -11,6 +12,13 @@ from ..engine import clock_rules, timing
 # A clock whose processing failed is retried after this, doubled at each failure up to the maximum.
 RETRY_AFTER = timedelta(minutes=5)
 MAX_RETRY_AFTER = timedelta(hours=1)
+# A batch that meets a concurrent run is claimed again on a fresh snapshot, this many times.
+MAX_CONCURRENCY_RETRIES = 5
+CONCURRENCY_ERRORS = (
+    psycopg2.errors.SerializationFailure,
+    psycopg2.errors.LockNotAvailable,
+    psycopg2.errors.DeadlockDetected,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -234,62 +242,95 @@ class MajorIncidentClock(models.Model):
 
     def _start_ladder(self):
         """Call the first level now; the clock then waits for the next one."""
-        escalation = self.env["major.incident.escalation"].sudo()
+        called = {}
         for clock in self:
             levels = clock.incident_id.policy_id.escalation_level_ids.sorted("sequence")
             if not levels:
                 clock.write({"escalation_level_id": False, "next_action_at": False})
                 continue
-            escalation._call(clock.incident_id, levels[0], clock.started_at)
-            clock._plan_next_level(levels, levels[0])
-
-    def _plan_next_level(self, levels, called):
-        """Point the clock at the level after ``called``, due ``wait_minutes`` after it."""
-        self.ensure_one()
-        step = timing.next_ladder_step(
-            [(level.sequence, level.id, level.wait_minutes) for level in levels],
-            (called.sequence, called.id),
-            self.deadline or self.started_at,
+            called[clock] = levels[0]
+        self.env["major.incident.escalation"].sudo()._call_many(
+            [(clock.incident_id, level, clock.started_at) for clock, level in called.items()]
         )
-        if not step:
-            self.write({"escalation_level_id": False, "next_action_at": False})
-            return
-        following, due = levels.browse(step[0]), step[1]
-        self.write({"escalation_level_id": following.id, "deadline": due, "next_action_at": due})
+        self.browse([clock.id for clock in called])._plan_next_levels(called)
+
+    def _plan_next_levels(self, called):
+        """Point each clock at the level after the one it just called (``called``: clock ->
+        level), due ``wait_minutes`` after it, and wake the cron once for all of them."""
+        for clock in self:
+            level = called[clock]
+            levels = clock.incident_id.policy_id.escalation_level_ids
+            step = timing.next_ladder_step(
+                [(rung.sequence, rung.id, rung.wait_minutes) for rung in levels],
+                (level.sequence, level.id),
+                clock.deadline or clock.started_at,
+            )
+            if step:
+                clock.write({"escalation_level_id": step[0], "deadline": step[1], "next_action_at": step[1]})
+            else:
+                clock.write({"escalation_level_id": False, "next_action_at": False})
         self._schedule_cron()
 
     # ------------------------------------------------------------------ the clocks cron
 
     @api.model
-    def _cron_process_due(self, batch_size=500):
-        """Process the running clocks whose next action is due: one indexed query a
-        batch, rows locked with SKIP LOCKED so that parallel runs never act twice."""
-        auto_commit = not modules.module.current_test
-        processed = 0
+    def _cron_process_due(self, batch_size=500, commit=None):
+        """Process the running clocks whose next action is due, a batch at a time.
+
+        Parallel runs share the work: each claims its batch with ``SKIP LOCKED`` (rows
+        another run holds are left to it) in a stable order, and commits it on its own
+        (``commit``: always but in tests, whose transaction cannot commit). A run whose
+        snapshot is older than another run's commit meets the clocks that run just
+        processed: PostgreSQL refuses to lock them (``SerializationFailure``) rather than
+        let them be processed twice. That batch is rolled back and claimed again on a fresh
+        snapshot, which no longer sees them due, instead of aborting the run and leaving its
+        batch to the next one."""
+        if commit is None:
+            commit = not modules.module.current_test
+        processed = retries = 0
         while True:
             now = fields.Datetime.now()
-            self.env.flush_all()
-            self.env.cr.execute(
-                """
-                SELECT id FROM major_incident_clock
-                 WHERE state = 'running' AND next_action_at <= %s
-                 ORDER BY next_action_at
-                 LIMIT %s
-                   FOR NO KEY UPDATE SKIP LOCKED
-                """,
-                [now, batch_size],
-            )
-            clocks = self.browse([row[0] for row in self.env.cr.fetchall()])
+            try:
+                clocks = self._claim_due(now, batch_size)
+                if clocks:
+                    clocks._process_due_isolated(now)
+                    self.env.flush_all()
+            except CONCURRENCY_ERRORS as error:
+                if not commit or retries >= MAX_CONCURRENCY_RETRIES:
+                    raise
+                retries += 1
+                _logger.info("Clocks batch met a concurrent run (%s): claiming again", type(error).__name__)
+                self.env.cr.rollback()
+                continue
             if not clocks:
                 break
-            clocks._process_due_isolated(now)
             processed += len(clocks)
-            if auto_commit:
+            retries = 0
+            if commit:
                 self.env["ir.cron"]._commit_progress(len(clocks))
             if len(clocks) < batch_size:
                 break
         self._schedule_next_run()
         return processed
+
+    @api.model
+    def _claim_due(self, now, batch_size):
+        """Lock up to ``batch_size`` due running clocks that no other transaction holds, the
+        most overdue first (one indexed query)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT id FROM major_incident_clock
+             WHERE state = 'running' AND next_action_at <= %s
+             ORDER BY next_action_at, id
+             LIMIT %s
+               FOR NO KEY UPDATE SKIP LOCKED
+            """,
+            [now, batch_size],
+            # A concurrent run's commit is expected here and handled by the caller.
+            log_exceptions=False,
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     def _schedule_next_run(self):
         self.env.flush_all()
@@ -303,8 +344,8 @@ class MajorIncidentClock(models.Model):
     def _process_due_isolated(self, now):
         """The batch at once; when it fails, clock by clock, so that one bad clock (a ladder
         level removed under it, a person who cannot be called) is logged on its incident and
-        retried later, and never holds back the others. Concurrency errors are left to Odoo,
-        which retries the whole run on a fresh snapshot."""
+        retried later, and never holds back the others. Concurrency errors are left to the
+        cron loop, which claims the batch again on a fresh snapshot."""
         try:
             with self.env.cr.savepoint():
                 self._process_due(now)
@@ -397,13 +438,13 @@ class MajorIncidentClock(models.Model):
             clock.incident_id._on_update_due()
 
     def _escalate(self, now):
-        """Nobody acknowledged: call the next level of the ladder."""
-        escalation_model = self.env["major.incident.escalation"].sudo()
-        for clock in self:
-            incident = clock.incident_id
-            level = clock.escalation_level_id
-            levels = incident.policy_id.escalation_level_ids.sorted("sequence")
-            previous = incident.escalation_ids.filtered(lambda r: r.outcome == "called")
-            escalation_model._call(incident, level, now)
-            previous.write({"outcome": "escalated"})
-            clock._plan_next_level(levels, level)
+        """Nobody acknowledged: call the next level of every ladder of the batch at once."""
+        if not self:
+            return
+        called = {clock: clock.escalation_level_id for clock in self}
+        previous = self.incident_id.escalation_ids.filtered(lambda r: r.outcome == "called")
+        self.env["major.incident.escalation"].sudo()._call_many(
+            [(clock.incident_id, level, now) for clock, level in called.items()]
+        )
+        previous.write({"outcome": "escalated"})
+        self._plan_next_levels(called)

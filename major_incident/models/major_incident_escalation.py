@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -43,67 +45,108 @@ class MajorIncidentEscalation(models.Model):
 
     @api.model
     def _call(self, incident, level, when):
-        """Call every person of ``level`` for ``incident``: a log row and a "Phone call"
-        activity each. A person who cannot be called (no valid number, archived) is logged
-        as such and reported loudly; the others are called all the same, and the ladder
-        goes on."""
-        # Two levels of one sequence may share a person: called once.
-        already = incident.escalation_ids.filtered(lambda r: r.level_sequence == level.sequence).user_id
-        people = level._people_for(incident) - already
-        if not people:
-            incident.message_post(
-                body=self.env._("%(level)s: nobody to call is configured.", level=level.name),
-                subtype_xmlid="mail.mt_note",
-            )
+        """Call every person of ``level`` for ``incident``: see ``_call_many``."""
+        return self._call_many([(incident, level, when)])
+
+    @api.model
+    def _call_many(self, calls):
+        """Call every person of each (incident, level, when) of ``calls``: a log row and a
+        "Phone call" activity each, and a note on the incident. A person who cannot be
+        called (no valid number, archived) is logged as such and reported loudly; the others
+        are called all the same, and the ladder goes on.
+
+        An outage raises hundreds of incidents at once: rows, activities and notes are
+        created with one query per model, whatever the number of calls. The activity is
+        the call to make, not an e-mail: its assignment sends none."""
+        if not calls:
             return self.browse()
-        numbers, failures = {}, {}
-        for user in people:
-            if not user.active:
-                failures[user] = self.env._("%(name)s is archived.", name=user.name)
-                continue
-            try:
-                numbers[user] = user.partner_id._mi_phone_e164()
-            except UserError as error:
-                failures[user] = error.args[0]
         call_type = self.env.ref("mail.mail_activity_data_call")
-        severity = dict(incident._fields["severity"]._description_selection(self.env)).get(incident.severity, "")
-        vals_list = []
-        for user, number in numbers.items():
-            activity = incident.activity_schedule(
-                activity_type_id=call_type.id,
-                summary=self.env._(
-                    "Call now: major incident %(incident)s (%(severity)s)",
-                    incident=incident.reference,
-                    severity=severity,
-                ),
-                note=Markup("<p>%s</p>") % self.env._(
-                    "%(level)s. Call %(name)s on %(phone)s and give the incident reference and a summary. "
-                    "Text messages are not an escalation channel.",
-                    level=level.name,
-                    name=user.name,
-                    phone=number,
-                ),
-                user_id=user.id,
-                date_deadline=fields.Date.context_today(self),
+        model_id = self.env["ir.model"]._get_id("major.incident")
+        today = fields.Date.context_today(self)
+        severities = dict(self.env["major.incident"]._fields["severity"]._description_selection(self.env))
+        numbers_of = {}
+        activity_vals, called_rows, unreachable_rows, unreachable = [], [], [], []
+        notes = defaultdict(list)
+        for incident, level, when in calls:
+            # Two levels of one sequence may share a person: called once.
+            already = incident.escalation_ids.filtered(lambda r: r.level_sequence == level.sequence).user_id
+            people = level._people_for(incident) - already
+            if not people:
+                notes[incident.id].append(
+                    self.env._("%(level)s: nobody to call is configured.", level=level.name)
+                )
+                continue
+            numbers, failures = {}, {}
+            for user in people:
+                if user not in numbers_of:
+                    numbers_of[user] = self._number_or_failure(user)
+                number, failure = numbers_of[user]
+                if failure:
+                    failures[user] = failure
+                else:
+                    numbers[user] = number
+            for user, number in numbers.items():
+                activity_vals.append(
+                    {
+                        "res_model_id": model_id,
+                        "res_id": incident.id,
+                        "activity_type_id": call_type.id,
+                        "automated": True,
+                        "summary": self.env._(
+                            "Call now: major incident %(incident)s (%(severity)s)",
+                            incident=incident.reference,
+                            severity=severities.get(incident.severity, ""),
+                        ),
+                        "note": Markup("<p>%s</p>") % self.env._(
+                            "%(level)s. Call %(name)s on %(phone)s and give the incident reference and a "
+                            "summary. Text messages are not an escalation channel.",
+                            level=level.name,
+                            name=user.name,
+                            phone=number,
+                        ),
+                        "user_id": user.id,
+                        "date_deadline": today,
+                    }
+                )
+                called_rows.append(self._row_values(incident, level, user, when, phone_e164=number))
+            unreachable_rows += [
+                self._row_values(incident, level, user, when, outcome="unreachable", failure_reason=reason)
+                for user, reason in failures.items()
+            ]
+            if numbers:
+                notes[incident.id].append(
+                    self.env._(
+                        "Escalation %(level)s: calling %(people)s.",
+                        level=level.name,
+                        people=", ".join(f"{u.name} ({n})" for u, n in numbers.items()),
+                    )
+                )
+            if failures:
+                unreachable.append((incident, level, failures))
+        activities = self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(activity_vals)
+        for row, activity in zip(called_rows, activities):
+            row["activity_id"] = activity.id
+        rows = self.create(called_rows + unreachable_rows)
+        if notes:
+            self.env["major.incident"].browse(list(notes))._message_log_batch(
+                bodies={
+                    incident_id: Markup("<br/>").join(Markup("%s") % line for line in lines)
+                    for incident_id, lines in notes.items()
+                }
             )
-            vals_list.append(self._row_values(incident, level, user, when, phone_e164=number, activity_id=activity.id))
-        vals_list += [
-            self._row_values(incident, level, user, when, outcome="unreachable", failure_reason=reason)
-            for user, reason in failures.items()
-        ]
-        rows = self.create(vals_list)
-        if numbers:
-            incident.message_post(
-                body=self.env._(
-                    "Escalation %(level)s: calling %(people)s.",
-                    level=level.name,
-                    people=", ".join(f"{u.name} ({n})" for u, n in numbers.items()),
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
-        if failures:
+        for incident, level, failures in unreachable:
             incident._report_unreachable(level, failures)
         return rows
+
+    @api.model
+    def _number_or_failure(self, user):
+        """(E.164 number, None) of a person who can be called, else (None, why not)."""
+        if not user.active:
+            return None, self.env._("%(name)s is archived.", name=user.name)
+        try:
+            return user.partner_id._mi_phone_e164(), None
+        except UserError as error:
+            return None, error.args[0]
 
     @api.model
     def _row_values(self, incident, level, user, when, **values):

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .major_incident_policy import check_within_a_year
+
 
 class MajorIncidentEscalationLevel(models.Model):
     """One rung of a policy's escalation ladder (SOP 2.3)."""
@@ -15,7 +17,7 @@ class MajorIncidentEscalationLevel(models.Model):
     wait_minutes = fields.Integer(
         "Called after (min)",
         help="Minutes without acknowledgment after the previous level was called. "
-        "The first level is called at once.",
+        "The first level is called at once; 0: together with the previous level.",
     )
     contact_role = fields.Selection(
         [("incident_manager", "The incident's Incident Manager"), ("users", "These people")],
@@ -32,6 +34,10 @@ class MajorIncidentEscalationLevel(models.Model):
     note = fields.Text(translate=True, help="What to tell the person, as the procedure words it.")
 
     _wait_positive = models.Constraint("CHECK(wait_minutes >= 0)", "Escalation waits cannot be negative.")
+
+    @api.constrains("wait_minutes")
+    def _check_wait(self):
+        check_within_a_year(self, ["wait_minutes"])
 
     @api.constrains("user_ids")
     def _check_phones(self):

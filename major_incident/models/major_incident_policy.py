@@ -4,16 +4,38 @@ from odoo.fields import Domain
 
 from ..engine.vocabulary import SEVERITIES
 
+A_YEAR_IN_MINUTES = 525600
 # field -> (largest value, unit): a year of each.
 DURATION_LIMITS = {
     **dict.fromkeys(
         ("response_minutes", "blast_minutes", "update_interval_minutes", "rto_minutes", "rpo_minutes",
          "resolution_minutes", "brief_interruption_minutes", "dr_rto_minutes", "dr_rpo_minutes"),
-        (525600, "minutes"),
+        (A_YEAR_IN_MINUTES, "minutes"),
     ),
     "debrief_hours": (8760, "hours"),
     "postmortem_business_days": (260, "business days"),
 }
+# A target of 0 is refused where it cannot mean "none": a response or a first blast due the
+# moment the incident is raised would be breached before anyone could act. Elsewhere 0 means
+# no clock, and each field says so.
+NOT_ZERO = ("response_minutes", "blast_minutes")
+
+
+def check_within_a_year(records, field_names):
+    """Refuse, by record and field, a duration in minutes beyond a year: a typo, and past
+    year 9999 a deadline cannot even be computed (OverflowError)."""
+    for record in records:
+        for name in field_names:
+            if (record[name] or 0) > A_YEAR_IN_MINUTES:
+                raise ValidationError(
+                    records.env._(
+                        "%(field)s of %(record)s is %(value)s: at most %(limit)s minutes.",
+                        field=records._fields[name].get_description(records.env)["string"],
+                        record=record.display_name,
+                        value=record[name],
+                        limit=A_YEAR_IN_MINUTES,
+                    )
+                )
 
 
 class MajorIncidentPolicy(models.Model):
@@ -52,29 +74,34 @@ class MajorIncidentPolicy(models.Model):
     response_minutes = fields.Integer(
         "Response (min)",
         default=15,
-        help="Acknowledgment by the Incident Manager. 0: the policy set's response target.",
+        help="Acknowledgment by the Incident Manager. At least 1 minute.",
     )
     blast_minutes = fields.Integer(
-        "First blast (min)", default=15, help="First stakeholder notification after declaration."
+        "First blast (min)",
+        default=15,
+        help="First stakeholder notification after declaration. At least 1 minute.",
     )
     update_interval_minutes = fields.Integer("Updates every (min)", default=60, help="0: no update cadence.")
     rto_minutes = fields.Integer("RTO (min)", help="Recovery Time Objective. 0: none.")
     rpo_minutes = fields.Integer("RPO (min)", help="Recovery Point Objective. 0: none.")
     resolution_minutes = fields.Integer("Resolution target (min)", help="0: none.")
     resolution_target_note = fields.Char(translate=True)
-    debrief_hours = fields.Integer("Debrief within (h)", default=48)
-    postmortem_business_days = fields.Integer("Post-mortem within (business days)", default=7)
+    debrief_hours = fields.Integer("Debrief within (h)", default=48, help="0: no debrief deadline.")
+    postmortem_business_days = fields.Integer(
+        "Post-mortem within (business days)", default=7, help="0: no post-mortem deadline."
+    )
     brief_interruption_minutes = fields.Integer(
         "Brief interruption (min)",
         default=15,
         help="An incident resolved within this time of its detection is a brief "
-        "interruption: documented and communicated, no debrief or post-mortem.",
+        "interruption: documented and communicated, no debrief or post-mortem. "
+        "0: every restored outage is a major incident.",
     )
     dr_rto_minutes = fields.Integer(
-        "DR failover RTO (min)", default=15, help="SOP 2.1: 15-minute RTO for DR failover."
+        "DR failover RTO (min)", default=15, help="SOP 2.1: 15-minute RTO for DR failover. 0: none."
     )
     dr_rpo_minutes = fields.Integer(
-        "DR failover RPO (min)", default=15, help="SOP 2.1: 15-minute RPO for DR failover."
+        "DR failover RPO (min)", default=15, help="SOP 2.1: 15-minute RPO for DR failover. 0: none."
     )
     auto_holding_update = fields.Boolean(
         "Send holding updates automatically",
@@ -115,7 +142,8 @@ class MajorIncidentPolicy(models.Model):
     @api.constrains(*DURATION_LIMITS)
     def _check_duration_limits(self):
         """A target beyond a year is a typo, and one of billions of hours broke resolution
-        (a deadline past year 9999): refused with the field and its limit."""
+        (a deadline past year 9999); a response or first blast of 0 minutes used to mean
+        15 minutes or no clock at all, unsaid. Both are refused with the field and why."""
         # The unit in the reader's language.
         units = {
             "minutes": self.env._("minutes"),
@@ -124,15 +152,25 @@ class MajorIncidentPolicy(models.Model):
         }
         for policy in self:
             for name, (limit, unit) in DURATION_LIMITS.items():
+                label = self._fields[name].get_description(self.env)["string"]
                 if (policy[name] or 0) > limit:
                     raise ValidationError(
                         self.env._(
                             "%(field)s of %(policy)s is %(value)s: at most %(limit)s %(unit)s.",
-                            field=self._fields[name].get_description(self.env)["string"],
+                            field=label,
                             policy=policy.display_name,
                             value=policy[name],
                             limit=limit,
                             unit=units[unit],
+                        )
+                    )
+                if name in NOT_ZERO and not policy[name]:
+                    raise ValidationError(
+                        self.env._(
+                            "%(field)s of %(policy)s is 0: it would be overdue the moment an incident is "
+                            "raised. Set at least 1 minute.",
+                            field=label,
+                            policy=policy.display_name,
                         )
                     )
 

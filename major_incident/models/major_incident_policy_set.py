@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from .major_incident_policy import check_within_a_year
 
 
 class MajorIncidentPolicySet(models.Model):
@@ -19,7 +21,7 @@ class MajorIncidentPolicySet(models.Model):
     update_reminder_minutes = fields.Integer(
         "Update reminder (min before due)",
         default=10,
-        help="The Incident Manager is reminded this long before an update falls due.",
+        help="The Incident Manager is reminded this long before an update falls due. 0: no reminder.",
     )
     fallback_response_minutes = fields.Integer(
         "Response target without policy (min)",
@@ -45,6 +47,16 @@ class MajorIncidentPolicySet(models.Model):
         "AND fallback_update_minutes > 0 AND fallback_brief_minutes >= 0)",
         "Reminder and brief-interruption times cannot be negative; fallback targets must be positive.",
     )
+
+    @api.constrains(
+        "update_reminder_minutes", "fallback_response_minutes", "fallback_update_minutes", "fallback_brief_minutes"
+    )
+    def _check_within_a_year(self):
+        check_within_a_year(
+            self,
+            ["update_reminder_minutes", "fallback_response_minutes", "fallback_update_minutes",
+             "fallback_brief_minutes"],
+        )
 
     def _compute_policy_count(self):
         counts = dict(

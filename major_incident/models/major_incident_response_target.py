@@ -1,6 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..engine.vocabulary import TIERS
+from .major_incident_policy import check_within_a_year
 
 
 class MajorIncidentResponseTarget(models.Model):
@@ -21,3 +22,7 @@ class MajorIncidentResponseTarget(models.Model):
         "CHECK(business_hours_minutes > 0 AND outside_hours_minutes > 0)",
         "Response targets must be positive.",
     )
+
+    @api.constrains("business_hours_minutes", "outside_hours_minutes")
+    def _check_within_a_year(self):
+        check_within_a_year(self, ["business_hours_minutes", "outside_hours_minutes"])

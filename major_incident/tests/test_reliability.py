@@ -209,3 +209,57 @@ class TestPolicyLimits(MajorIncidentCase):
         self.env.invalidate_all(flush=False)
         policy.with_user(self.mi_admin).debrief_hours = 72
         self.assertEqual(policy.debrief_hours, 72)
+
+    def test_zero_response_or_first_blast_is_refused(self):
+        """Issue: a response of 0 minutes silently meant the set's 15, a first blast of 0
+        opened no clock."""
+        policy = self.env.ref("major_incident.policy_sop_p1")
+        for field, label in (("response_minutes", r"Response \(min\)"), ("blast_minutes", r"First blast \(min\)")):
+            with self.subTest(field=field), self.assertRaisesRegex(
+                ValidationError, rf"{label} of .*P1 Critical is 0: .*Set at least 1 minute"
+            ):
+                policy.with_user(self.mi_admin).write({field: 0})
+            self.env.invalidate_all(flush=False)
+
+    def test_a_ladder_level_with_no_wait_is_called_with_the_previous_one(self):
+        """0 minutes on a ladder level means no wait, never a default."""
+        self._sop_ladder_people()
+        self.env.ref("major_incident.escalation_sop_p1_level_3").with_user(self.mi_admin).wait_minutes = 0
+        with freeze_time(T0):
+            incident = self._candidate()
+        with freeze_time(minutes(5)):
+            self._run_clocks_cron()
+            self._run_clocks_cron()
+        called = incident.escalation_ids
+        self.assertIn(self.director, called.user_id)
+        self.assertIn(self.vp, called.user_id)
+        self.assertEqual(called.filtered(lambda r: r.user_id == self.vp).contacted_at, minutes(5))
+
+    def test_other_durations_beyond_a_year_are_refused_by_name(self):
+        """A ladder wait, a reminder lead or a tier's response target of billions of minutes
+        would overflow the deadline the same way."""
+        level = self.env.ref("major_incident.escalation_sop_p1_level_2").with_user(self.mi_admin)
+        with self.assertRaisesRegex(ValidationError, r"Called after \(min\) of .*at most 525600 minutes"):
+            level.wait_minutes = 2_000_000_000
+        self.env.invalidate_all(flush=False)
+        policy_set = self.env.ref("major_incident.policy_sop_p1").policy_set_id.with_user(self.mi_admin)
+        with self.assertRaisesRegex(ValidationError, r"Update reminder \(min before due\) of .*at most 525600"):
+            policy_set.update_reminder_minutes = 600_000
+        self.env.invalidate_all(flush=False)
+        with self.assertRaisesRegex(ValidationError, r"Outside business hours \(min\) of .*at most 525600"):
+            self.env["major.incident.response.target"].with_user(self.mi_admin).create(
+                {"policy_set_id": policy_set.id, "tier": "pro", "business_hours_minutes": 30,
+                 "outside_hours_minutes": 600_000}
+            )
+
+
+@tagged("at_install", "-post_install")
+class TestAlertSourceEndpoint(MajorIncidentCase):
+    def test_endpoint_of_many_sources_at_once(self):
+        """Issue: the endpoint broke lists, which read it for many sources at once."""
+        sources = self.env["major.incident.alert.source"].create(
+            [{"name": f"monitor {i}", "payload_format": "generic", "severity": "p2"} for i in range(3)]
+        )
+        endpoints = [row["endpoint"] for row in sources.read(["endpoint"])]
+        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
+        self.assertEqual(endpoints, [f"{base_url}/major_incident/alert/<token>"] * 3)
