@@ -221,8 +221,12 @@ def escalation_calls(env, count):
     ``count`` escalation rows, phone-call activities and notes. The caller rolls back."""
     cr = env.cr
     director = env["res.users"].create(
-        {"name": "Bench Director", "login": f"bench_director_{count}", "phone": "+1 416 555 0199",
-         "group_ids": [(6, 0, env.ref("major_incident.group_mi_manager").ids)]}
+        {
+            "name": "Bench Director",
+            "login": f"bench_director_{count}",
+            "phone": "+1 416 555 0199",
+            "group_ids": [(6, 0, env.ref("major_incident.group_mi_manager").ids)],
+        }
     )
     level = env.ref("major_incident.escalation_sop_p1_level_2")
     level.user_ids = director

@@ -11,6 +11,7 @@ virtual environment and the throwaway PostgreSQL cluster. Figures go to
 bench/results/scale_out.json; nothing is asserted, the exit code is 1 when a check fails.
 Traffic goes to 127.0.0.1 only; every wait is bounded.
 """
+
 import argparse
 import json
 import os
@@ -52,8 +53,9 @@ class Client:
         self.uid = self._rpc("common", "login", DB, "admin", "admin")
 
     def _rpc(self, service, method, *args):
-        body = json.dumps({"jsonrpc": "2.0", "method": "call",
-                           "params": {"service": service, "method": method, "args": args}}).encode()
+        body = json.dumps(
+            {"jsonrpc": "2.0", "method": "call", "params": {"service": service, "method": method, "args": args}}
+        ).encode()
         request = urllib.request.Request(f"{self.url}/jsonrpc", body, {"Content-Type": "application/json"})
         answer = json.loads(urllib.request.urlopen(request, timeout=120).read())
         if "error" in answer:
@@ -64,8 +66,15 @@ class Client:
         return self._rpc("object", "execute_kw", DB, self.uid, "admin", model, method, list(args), kwargs)
 
     def post_alerts(self, alerts):
-        body = json.dumps({"version": "4", "status": "firing", "receiver": "odoo", "groupKey": alerts[0]["fingerprint"],
-                           "alerts": alerts}).encode()
+        body = json.dumps(
+            {
+                "version": "4",
+                "status": "firing",
+                "receiver": "odoo",
+                "groupKey": alerts[0]["fingerprint"],
+                "alerts": alerts,
+            }
+        ).encode()
         request = urllib.request.Request(f"{self.url}{ROUTE}/{TOKEN}", body, {"Content-Type": "application/json"})
         try:
             return urllib.request.urlopen(request, timeout=120).status
@@ -86,8 +95,13 @@ def alert(number):
 
 
 def sql(cluster, query):
-    out = subprocess.run(["psql", "-XAtqd", DB, "-F", "\t", "-c", query], env=devenv.psql_env(cluster),
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["psql", "-XAtqd", DB, "-F", "\t", "-c", query],
+        env=devenv.psql_env(cluster),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return [line.split("\t") for line in out.stdout.splitlines() if line]
 
 
@@ -96,9 +110,22 @@ def start_server(root, extra, port):
     # websocket server as ``python <argv[0]> gevent``, which a module's __main__.py cannot be.
     launcher = devenv.STATE / "odoo-bin"
     launcher.write_text("import odoo.cli\n\nodoo.cli.main()\n")
-    cmd = devenv.odoo_cmd(root, extra + ["-d", DB, f"--db-filter=^{DB}$", f"--http-port={port}",
-                                         f"--gevent-port={devenv.free_port()}", "--http-interface=127.0.0.1", "--workers=2", "--max-cron-threads=1",
-                                         "--log-level=warn", "--log-handler=odoo.addons.rpc.controllers.jsonrpc:ERROR"])
+    cmd = devenv.odoo_cmd(
+        root,
+        extra
+        + [
+            "-d",
+            DB,
+            f"--db-filter=^{DB}$",
+            f"--http-port={port}",
+            f"--gevent-port={devenv.free_port()}",
+            "--http-interface=127.0.0.1",
+            "--workers=2",
+            "--max-cron-threads=1",
+            "--log-level=warn",
+            "--log-handler=odoo.addons.rpc.controllers.jsonrpc:ERROR",
+        ],
+    )
     cmd[1:3] = [str(launcher)]
     # A session of its own, so that killing it kills its workers with it.
     return subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)
@@ -134,10 +161,24 @@ def main():
     extra, cluster = devenv.db_args()
     devenv.drop_db(DB, cluster)
     devenv.log(f"creating {DB} with {devenv.ADDON} and demo data")
-    subprocess.run(devenv.odoo_cmd(root, extra + ["-d", DB, "-i", devenv.ADDON, "--with-demo", "--stop-after-init",
-                                                  "--log-level=warn"]), check=True, cwd=ROOT)
-    shell = [str(devenv.venv_python()), "-m", "odoo", "shell", f"--addons-path={devenv.addons_path(root)}",
-             *extra, "-d", DB, "--log-level=warn"]
+    subprocess.run(
+        devenv.odoo_cmd(
+            root, extra + ["-d", DB, "-i", devenv.ADDON, "--with-demo", "--stop-after-init", "--log-level=warn"]
+        ),
+        check=True,
+        cwd=ROOT,
+    )
+    shell = [
+        str(devenv.venv_python()),
+        "-m",
+        "odoo",
+        "shell",
+        f"--addons-path={devenv.addons_path(root)}",
+        *extra,
+        "-d",
+        DB,
+        "--log-level=warn",
+    ]
     subprocess.run(shell, input=SETUP, text=True, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
 
     ports = [devenv.free_port(), devenv.free_port()]
@@ -151,32 +192,45 @@ def main():
         devenv.log(f"raising {args.incidents} incidents over both servers")
         started = time.monotonic()
         with ThreadPoolExecutor(4) as pool:
-            list(pool.map(
-                lambda n: clients[n % 2]("helpdesk.ticket", "create",
-                                         {"name": f"Scale-out outage {n}", "description": "<p>Down</p>", "priority": "3"}),
-                range(args.incidents),
-            ))
+            list(
+                pool.map(
+                    lambda n: clients[n % 2](
+                        "helpdesk.ticket",
+                        "create",
+                        {"name": f"Scale-out outage {n}", "description": "<p>Down</p>", "priority": "3"},
+                    ),
+                    range(args.incidents),
+                )
+            )
         report["raise_s"] = round(time.monotonic() - started, 1)
 
         devenv.log(f"posting {args.alerts} alerts, 10 per payload, over both servers")
         started = time.monotonic()
-        payloads = [[alert(n) for n in range(first, min(args.alerts, first + 10))] for first in range(0, args.alerts, 10)]
+        payloads = [
+            [alert(n) for n in range(first, min(args.alerts, first + 10))] for first in range(0, args.alerts, 10)
+        ]
         with ThreadPoolExecutor(4) as pool:
             statuses = list(pool.map(lambda i: clients[i % 2].post_alerts(payloads[i]), range(len(payloads))))
         report["alert_post_s"] = round(time.monotonic() - started, 1)
         report["alert_answers"] = {str(status): statuses.count(status) for status in set(statuses)}
 
         # The escalations of the incidents just raised: due within the next minutes.
-        due = sql(cluster, "SELECT incident_id, next_action_at FROM major_incident_clock "
-                           "WHERE kind = 'escalation' AND state = 'running' "
-                           "AND next_action_at <= (now() at time zone 'utc') + interval '3 minutes'")
+        due = sql(
+            cluster,
+            "SELECT incident_id, next_action_at FROM major_incident_clock "
+            "WHERE kind = 'escalation' AND state = 'running' "
+            "AND next_action_at <= (now() at time zone 'utc') + interval '3 minutes'",
+        )
         incident_ids = ",".join(row[0] for row in due)
         first_due = min(row[1] for row in due)
         report["escalations_due"] = len(due)
-        escalated = (f"SELECT count(DISTINCT incident_id) FROM major_incident_escalation "
-                     f"WHERE incident_id IN ({incident_ids}) AND contacted_at >= '{first_due}'")
-        seconds_to_due = float(sql(cluster, f"SELECT extract(epoch FROM '{first_due}'::timestamp "
-                                            "- (now() at time zone 'utc'))")[0][0])
+        escalated = (
+            f"SELECT count(DISTINCT incident_id) FROM major_incident_escalation "
+            f"WHERE incident_id IN ({incident_ids}) AND contacted_at >= '{first_due}'"
+        )
+        seconds_to_due = float(
+            sql(cluster, f"SELECT extract(epoch FROM '{first_due}'::timestamp - (now() at time zone 'utc'))")[0][0]
+        )
         devenv.log(f"{len(due)} escalations fall due from {first_due} UTC; killing server A half a second after")
         time.sleep(max(0.0, seconds_to_due) + 0.5)
         os.killpg(servers[0].pid, signal.SIGKILL)
@@ -194,18 +248,31 @@ def main():
                 server.wait(timeout=60)
 
     report["incidents_escalated"] = int(sql(cluster, escalated)[0][0])
-    report["people_called_twice"] = int(sql(cluster, """
+    report["people_called_twice"] = int(
+        sql(
+            cluster,
+            """
         SELECT count(*) FROM (SELECT 1 FROM major_incident_escalation
-                              GROUP BY incident_id, level_sequence, user_id HAVING count(*) > 1) twice""")[0][0])
+                              GROUP BY incident_id, level_sequence, user_id HAVING count(*) > 1) twice""",
+        )[0][0]
+    )
     # One "Phone call" activity per person called: none left over by a run that died.
-    calls = sql(cluster, f"""
+    calls = sql(
+        cluster,
+        f"""
         SELECT (SELECT count(*) FROM mail_activity WHERE res_model = 'major.incident'
                 AND res_id IN ({incident_ids}) AND create_date >= '{first_due}'),
                (SELECT count(*) FROM major_incident_escalation WHERE incident_id IN ({incident_ids})
-                AND contacted_at >= '{first_due}' AND activity_id IS NOT NULL)""")[0]
+                AND contacted_at >= '{first_due}' AND activity_id IS NOT NULL)""",
+    )[0]
     report["call_activities"], report["people_called"] = int(calls[0]), int(calls[1])
-    report["alerts_recorded"] = int(sql(cluster, """
-        SELECT count(DISTINCT alert_fingerprint) FROM major_incident WHERE alert_fingerprint LIKE 'scale-out-%'""")[0][0])
+    report["alerts_recorded"] = int(
+        sql(
+            cluster,
+            """
+        SELECT count(DISTINCT alert_fingerprint) FROM major_incident WHERE alert_fingerprint LIKE 'scale-out-%'""",
+        )[0][0]
+    )
     checks = {
         "every escalation called": report["incidents_escalated"] >= report["escalations_due"],
         "nobody called twice": report["people_called_twice"] == 0

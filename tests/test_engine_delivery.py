@@ -1,5 +1,6 @@
 """engine/delivery.py: an update's delivery from its traces, which delivery meets which
 communication clock, when failures are reported and when failed e-mails are retried."""
+
 from datetime import timedelta
 
 import pytest

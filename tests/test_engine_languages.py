@@ -1,4 +1,5 @@
 """engine/languages.py: the language each reader of a blast gets, and one group per language."""
+
 from major_incident.engine import languages
 
 INSTALLED = ["en_US", "fr_CA"]

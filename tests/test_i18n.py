@@ -4,12 +4,12 @@ template expressions, HTML and QWeb tags with their attributes).
 
 The .po files are read with the standard library (``read_po``): they are the files Odoo
 loads, so a malformed one fails here before it fails an install."""
+
 import ast
 import re
 from collections import Counter
 
 import pytest
-
 from conftest import ADDON
 
 I18N = ADDON / "i18n"
@@ -42,9 +42,7 @@ def read_po(path):
 
     for raw in path.read_text(encoding="utf-8").splitlines():
         line = raw.strip()
-        if not line:
-            continue
-        if line.startswith("#~"):
+        if not line or line.startswith(("#~", "msgctxt")):
             continue
         if line.startswith("#"):
             if current == "msgstr":
@@ -54,8 +52,6 @@ def read_po(path):
                 current = None
             if line.startswith("#,") and "fuzzy" in line:
                 fuzzy = True
-            continue
-        if line.startswith("msgctxt"):
             continue
         if line.startswith("msgid "):
             if current == "msgstr":
@@ -80,8 +76,7 @@ def markup(text):
     tags = []
     for closing, name, attributes, self_closing in TAG.findall(text):
         kept = tuple(
-            (key, "" if key in TRANSLATED_ATTRIBUTES else value)
-            for key, value in ATTRIBUTE.findall(attributes)
+            (key, "" if key in TRANSLATED_ATTRIBUTES else value) for key, value in ATTRIBUTE.findall(attributes)
         )
         tags.append((closing, name, kept, self_closing))
     return {
@@ -122,11 +117,7 @@ def test_pot_exists_and_is_readable():
 
 def test_every_pot_msgid_has_a_french_translation():
     french = read_po(I18N / "fr.po")
-    missing = [
-        msgid
-        for msgid in read_po(POT)
-        if not french.get(msgid, ("", False))[0] or french[msgid][1]
-    ]
+    missing = [msgid for msgid in read_po(POT) if not french.get(msgid, ("", False))[0] or french[msgid][1]]
     assert not missing, "msgids of the .pot without a French translation in fr.po:\n" + "\n".join(
         repr(msgid) for msgid in missing
     )

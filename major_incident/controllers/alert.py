@@ -17,8 +17,7 @@ class RedactAlertToken(logging.Filter):
     def filter(self, record):
         if record.args and isinstance(record.args, tuple):
             record.args = tuple(
-                self.pattern.sub(f"{ROUTE}/***", arg) if isinstance(arg, str) else arg
-                for arg in record.args
+                self.pattern.sub(f"{ROUTE}/***", arg) if isinstance(arg, str) else arg for arg in record.args
             )
         elif isinstance(record.msg, str):
             record.msg = self.pattern.sub(f"{ROUTE}/***", record.msg)
@@ -54,7 +53,9 @@ class MajorIncidentAlertController(http.Controller):
         body = httprequest.get_data()
         if len(body) > alerts.MAX_BODY_BYTES:
             return self._error(
-                413, "payload_too_large", f"The body exceeds {alerts.MAX_BODY_BYTES} bytes.",
+                413,
+                "payload_too_large",
+                f"The body exceeds {alerts.MAX_BODY_BYTES} bytes.",
                 limit=alerts.MAX_BODY_BYTES,
             )
         try:
@@ -74,6 +75,4 @@ class MajorIncidentAlertController(http.Controller):
         return request.make_json_response({"alerts": source._receive(received)})
 
     def _error(self, status, code, message, headers=None, **extra):
-        return request.make_json_response(
-            {"error": code, "message": message, **extra}, headers=headers, status=status
-        )
+        return request.make_json_response({"error": code, "message": message, **extra}, headers=headers, status=status)

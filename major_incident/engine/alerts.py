@@ -17,6 +17,7 @@ Nothing here touches the ORM. Each format follows the payload its tool documents
 - ``generic``: ``{"id": "...", "status": "down"|"up", "title", "message", "time" (ISO 8601),
   "url"}``; ``id`` and ``status`` are required.
 """
+
 import hashlib
 import json
 from collections import namedtuple
@@ -166,9 +167,7 @@ def _alertmanager(payload):
         raw_fingerprint = alert.get("fingerprint")
         fingerprint = (
             _identifier(raw_fingerprint, f"{prefix}.fingerprint") if raw_fingerprint not in (None, "") else ""
-        ) or hashlib.sha256(
-            json.dumps(labels, sort_keys=True).encode()
-        ).hexdigest()[:16]
+        ) or hashlib.sha256(json.dumps(labels, sort_keys=True).encode()).hexdigest()[:16]
         firing = status == "firing"
         result.append(
             Alert(

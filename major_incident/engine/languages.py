@@ -39,7 +39,4 @@ def readers_by_language(contact_langs, installed, company_lang):
         if contact_lang not in members:
             members.append(contact_lang)
     company_reading = reading_language(company_lang, installed, company_lang)
-    return {
-        lang: groups[lang]
-        for lang in sorted(groups, key=lambda code: (code != company_reading, code))
-    }
+    return {lang: groups[lang] for lang in sorted(groups, key=lambda code: (code != company_reading, code))}

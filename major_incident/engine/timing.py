@@ -4,6 +4,7 @@ Nothing here touches the ORM: the models feed these functions datetimes,
 numbers from policies and working intervals from calendars, so each rule can
 be read and tested on its own. All datetimes are naive UTC, as Odoo stores them.
 """
+
 from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo
 

@@ -70,9 +70,7 @@ class HelpdeskTicket(models.Model):
         if linked:
             linked.major_incident_id._on_tickets_linked(linked)
         # Priority "Very High" is the SOP's "Urgent": it raises a candidate at once.
-        urgent = tickets.filtered(
-            lambda t: t.priority == vocabulary.URGENT_PRIORITY and not t.major_incident_id
-        )
+        urgent = tickets.filtered(lambda t: t.priority == vocabulary.URGENT_PRIORITY and not t.major_incident_id)
         if urgent:
             self.env["major.incident"]._raise_for_tickets(urgent, "ticket")
         return tickets
@@ -146,9 +144,7 @@ class HelpdeskTicket(models.Model):
             ticket.activity_schedule(
                 "mail.mail_activity_data_todo",
                 date_deadline=local_due.date(),
-                summary=self.env._(
-                    "Review executive escalation by %(time)s", time=local_due.strftime("%H:%M %Z")
-                ),
+                summary=self.env._("Review executive escalation by %(time)s", time=local_due.strftime("%H:%M %Z")),
                 note=Markup("<p>%s</p>")
                 % self.env._(
                     "%(user)s recorded an executive escalation request on %(ticket)s. Review it by "

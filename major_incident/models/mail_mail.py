@@ -33,8 +33,15 @@ class MailMail(models.Model):
             self.env["major.incident.update"]._mi_follow_mail_batch(set(incident_mailings.ids), self.ids)
         return result
 
-    def _send(self, auto_commit=False, raise_exception=False, smtp_session=None, alias_domain_id=False,
-              mail_server=False, post_send_callback=None):
+    def _send(
+        self,
+        auto_commit=False,
+        raise_exception=False,
+        smtp_session=None,
+        alias_domain_id=False,
+        mail_server=False,
+        post_send_callback=None,
+    ):
         # Each e-mail sent is deleted on its own (auto_delete): a third of the time a blast
         # spends sending. An incident blast's e-mails are deleted once per batch instead; one
         # left by a crash stays "sent" and is never sent again.

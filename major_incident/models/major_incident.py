@@ -42,13 +42,9 @@ class MajorIncident(models.Model):
     )
     name = fields.Char("Title", required=True, tracking=True)
     description = fields.Html("First description")
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     team_id = fields.Many2one("helpdesk.ticket.team", check_company=True, tracking=True)
-    partner_id = fields.Many2one(
-        "res.partner", "Reported by", help="The customer whose report raised the incident."
-    )
+    partner_id = fields.Many2one("res.partner", "Reported by", help="The customer whose report raised the incident.")
     commercial_partner_id = fields.Many2one(
         related="partner_id.commercial_partner_id", store=True, index="btree_not_null"
     )
@@ -101,9 +97,7 @@ class MajorIncident(models.Model):
         vocabulary.CANCEL_REASONS, "Cancellation reason", readonly=True, copy=False, tracking=True
     )
     dismiss_note = fields.Text("Dismissal note", copy=False)
-    merged_into_id = fields.Many2one(
-        "major.incident", "Merged into", readonly=True, copy=False, index="btree_not_null"
-    )
+    merged_into_id = fields.Many2one("major.incident", "Merged into", readonly=True, copy=False, index="btree_not_null")
 
     # Linked customer tickets
     ticket_ids = fields.One2many("helpdesk.ticket", "major_incident_id", "Linked tickets")
@@ -131,16 +125,12 @@ class MajorIncident(models.Model):
         help="Recent changes, completed change requests and scheduled maintenance were reviewed.",
     )
     recent_changes = fields.Text("Recent changes found")
-    system_id = fields.Many2one(
-        "major.incident.code", domain=[("kind", "=", "system")], index="btree_not_null"
-    )
+    system_id = fields.Many2one("major.incident.code", domain=[("kind", "=", "system")], index="btree_not_null")
     component_id = fields.Many2one(
         "major.incident.code",
         domain="[('kind', '=', 'component'), ('parent_id', '=?', system_id)]",
     )
-    problem_code_id = fields.Many2one(
-        "major.incident.code", domain=[("kind", "=", "problem")]
-    )
+    problem_code_id = fields.Many2one("major.incident.code", domain=[("kind", "=", "problem")])
     software_version = fields.Char("Software version")
     coding_complete = fields.Boolean(compute="_compute_coding_complete")
 
@@ -188,16 +178,17 @@ class MajorIncident(models.Model):
     )
     update_ids = fields.One2many("major.incident.update", "incident_id", "Communications")
     campaign_id = fields.Many2one(
-        "utm.campaign", "UTM campaign", readonly=True, copy=False,
+        "utm.campaign",
+        "UTM campaign",
+        readonly=True,
+        copy=False,
         help="Groups the incident's mailings in Email Marketing.",
     )
 
     # Coordination
     bridge_event_id = fields.Many2one("calendar.event", "Bridge call", copy=False)
     postmortem_ids = fields.One2many("major.incident.postmortem", "incident_id")
-    postmortem_id = fields.Many2one(
-        "major.incident.postmortem", "Post-mortem", compute="_compute_postmortem_id"
-    )
+    postmortem_id = fields.Many2one("major.incident.postmortem", "Post-mortem", compute="_compute_postmortem_id")
 
     # Intake
     alert_source_id = fields.Many2one(
@@ -342,10 +333,9 @@ class MajorIncident(models.Model):
         for vals in vals_list:
             if not vals.get("reference") or vals["reference"] == self.env._("New"):
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                vals["reference"] = (
-                    self.env["ir.sequence"].with_company(company).next_by_code("major.incident")
-                    or self.env._("New")
-                )
+                vals["reference"] = self.env["ir.sequence"].with_company(company).next_by_code(
+                    "major.incident"
+                ) or self.env._("New")
         return super().create(vals_list)
 
     def write(self, vals):
@@ -484,8 +474,10 @@ class MajorIncident(models.Model):
         incident.ensure_one()
         if incident in self or incident.state not in vocabulary.ACTIVE_STATES:
             raise UserError(
-                self.env._("Merge into an open incident other than itself: %(incident)s is not one.",
-                           incident=incident.display_name)
+                self.env._(
+                    "Merge into an open incident other than itself: %(incident)s is not one.",
+                    incident=incident.display_name,
+                )
             )
         now = fields.Datetime.now()
         for candidate in self.sudo():
@@ -496,9 +488,7 @@ class MajorIncident(models.Model):
                 self.env.user, now, feedback=self.env._("Merged into %(incident)s.", incident=incident.display_name)
             )
             candidate._apply_clock_event("merged", now)
-            candidate._close_open_work(
-                self.env._("Merged into %(incident)s.", incident=incident.display_name)
-            )
+            candidate._close_open_work(self.env._("Merged into %(incident)s.", incident=incident.display_name))
             candidate.write(
                 {
                     "state": "cancelled",
@@ -508,9 +498,7 @@ class MajorIncident(models.Model):
                 }
             )
             tickets.write({"major_incident_id": incident.id})
-            incident.sudo().affected_partner_ids = [
-                Command.link(p.id) for p in candidate.affected_partner_ids
-            ]
+            incident.sudo().affected_partner_ids = [Command.link(p.id) for p in candidate.affected_partner_ids]
             candidate.message_post(
                 body=Markup('<p>%s <a href="#" data-oe-model="major.incident" data-oe-id="%s">%s</a></p>')
                 % (self.env._("Merged into"), incident.id, incident.display_name),
@@ -716,9 +704,7 @@ class MajorIncident(models.Model):
                 user_id=user.id,
                 date_deadline=template._get_date_deadline(),
             )
-        self.message_post(
-            body=self.env._("Plan %(plan)s scheduled.", plan=plan.name), subtype_xmlid="mail.mt_note"
-        )
+        self.message_post(body=self.env._("Plan %(plan)s scheduled.", plan=plan.name), subtype_xmlid="mail.mt_note")
 
     def action_dismiss(self, note=None):
         """Not a major incident after all: counts towards urgency misuse."""
@@ -740,9 +726,7 @@ class MajorIncident(models.Model):
         return True
 
     def action_open_dismiss_wizard(self):
-        return self._wizard_action(
-            "major.incident.dismiss.wizard", self.env._("Dismiss as not a major incident")
-        )
+        return self._wizard_action("major.incident.dismiss.wizard", self.env._("Dismiss as not a major incident"))
 
     def action_start_investigation(self):
         self._check_manager()
@@ -867,12 +851,8 @@ class MajorIncident(models.Model):
         self.ensure_one()
         self._check_manager()
         if self.state not in ("resolved", "closed"):
-            raise UserError(
-                self.env._("%(incident)s gets its post-mortem once resolved.", incident=self.display_name)
-            )
-        postmortem = self.postmortem_id or self.env["major.incident.postmortem"].create(
-            {"incident_id": self.id}
-        )
+            raise UserError(self.env._("%(incident)s gets its post-mortem once resolved.", incident=self.display_name))
+        postmortem = self.postmortem_id or self.env["major.incident.postmortem"].create({"incident_id": self.id})
         return {
             "type": "ir.actions.act_window",
             "res_model": "major.incident.postmortem",
@@ -913,10 +893,7 @@ class MajorIncident(models.Model):
         tier = self.commercial_partner_id.mi_support_tier
         if not policy_set.response_target_ids or not tier:
             return default
-        targets = {
-            t.tier: (t.business_hours_minutes, t.outside_hours_minutes)
-            for t in policy_set.response_target_ids
-        }
+        targets = {t.tier: (t.business_hours_minutes, t.outside_hours_minutes) for t in policy_set.response_target_ids}
         in_hours = self._calendar()._mi_is_working_time(self.detected_at or fields.Datetime.now())
         return timing.response_minutes_for_tier(targets, tier, in_hours, default)
 
@@ -993,8 +970,9 @@ class MajorIncident(models.Model):
                 raise UserError(self.env._("Say what the incident is waiting for."))
             if not incident.sudo().clock_ids._pause(reason):
                 raise UserError(
-                    self.env._("%(incident)s has no running recovery clock to put on hold.",
-                               incident=incident.display_name)
+                    self.env._(
+                        "%(incident)s has no running recovery clock to put on hold.", incident=incident.display_name
+                    )
                 )
             incident.message_post(
                 body=self.env._("Recovery clocks on hold: %(reason)s", reason=reason),
@@ -1011,9 +989,7 @@ class MajorIncident(models.Model):
             incident.message_post(
                 body=self.env._(
                     "Recovery clocks resumed; new deadlines: %(deadlines)s",
-                    deadlines=", ".join(
-                        f"{c.kind} {fields.Datetime.to_string(c.deadline)}" for c in resumed
-                    ),
+                    deadlines=", ".join(f"{c.kind} {fields.Datetime.to_string(c.deadline)}" for c in resumed),
                 ),
                 subtype_xmlid="mail.mt_note",
             )
@@ -1025,9 +1001,9 @@ class MajorIncident(models.Model):
         """Customer-reported candidates dismissed as not urgent count against the customer,
         who is flagged for coaching past the company's threshold."""
         reported = self.filtered(
-            lambda i: i.cancel_reason == "not_mi"
-            and i.source in vocabulary.CUSTOMER_SOURCES
-            and i.commercial_partner_id
+            lambda i: (
+                i.cancel_reason == "not_mi" and i.source in vocabulary.CUSTOMER_SOURCES and i.commercial_partner_id
+            )
         )
         if reported:
             reported.commercial_partner_id._mi_check_urgency_misuse()

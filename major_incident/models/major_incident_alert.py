@@ -3,6 +3,7 @@ from markupsafe import Markup
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+
 class MajorIncident(models.Model):
     """What uptime monitors report on an open incident: repeats, recoveries and the
     brief-interruption outcome they may propose."""
@@ -18,7 +19,6 @@ class MajorIncident(models.Model):
         help="The one open to-do that proposes the brief-interruption outcome: a flapping "
         "monitor does not add another.",
     )
-
 
     def _alert_note(self, text, alert):
         body = Markup("<p>%s</p>") % text

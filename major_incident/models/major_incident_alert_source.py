@@ -42,12 +42,8 @@ class MajorIncidentAlertSource(models.Model):
         default="uptime_kuma",
         help="The webhook payload the monitor sends, as its tool documents it.",
     )
-    company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company, index=True
-    )
-    team_id = fields.Many2one(
-        "helpdesk.ticket.team", check_company=True, help="The team of the incidents it opens."
-    )
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+    team_id = fields.Many2one("helpdesk.ticket.team", check_company=True, help="The team of the incidents it opens.")
     severity = fields.Selection(
         vocabulary.SEVERITIES,
         required=True,
@@ -186,22 +182,26 @@ class MajorIncidentAlertSource(models.Model):
         """{fingerprint: incident} of the candidates opened for ``new_alerts``."""
         if not new_alerts:
             return {}
-        incidents = self.env["major.incident"].with_company(self.company_id)._raise(
-            [
-                {
-                    "name": self.env._("%(monitor)s is down", monitor=alert.title),
-                    "description": self._alert_html(alert),
-                    "company_id": self.company_id.id,
-                    "team_id": self.team_id.id,
-                    "source": "monitoring",
-                    "detected_at": min(alert.at or now, now),
-                    "severity": self.severity,
-                    "system_id": self.system_id.id,
-                    "alert_source_id": self.id,
-                    "alert_fingerprint": alert.fingerprint,
-                }
-                for alert in new_alerts
-            ]
+        incidents = (
+            self.env["major.incident"]
+            .with_company(self.company_id)
+            ._raise(
+                [
+                    {
+                        "name": self.env._("%(monitor)s is down", monitor=alert.title),
+                        "description": self._alert_html(alert),
+                        "company_id": self.company_id.id,
+                        "team_id": self.team_id.id,
+                        "source": "monitoring",
+                        "detected_at": min(alert.at or now, now),
+                        "severity": self.severity,
+                        "system_id": self.system_id.id,
+                        "alert_source_id": self.id,
+                        "alert_fingerprint": alert.fingerprint,
+                    }
+                    for alert in new_alerts
+                ]
+            )
         )
         return {incident.alert_fingerprint: incident for incident in incidents}
 

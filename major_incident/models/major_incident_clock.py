@@ -82,7 +82,11 @@ class MajorIncidentClock(models.Model):
             minutes = int(abs(delta).total_seconds() // 60)
             text = f"{minutes // 60}h{minutes % 60:02d}" if minutes >= 60 else f"{minutes} min"
             if clock.met_at:
-                clock.time_left = self.env._("met %(text)s early", text=text) if delta >= timedelta() else self.env._("met %(text)s late", text=text)
+                clock.time_left = (
+                    self.env._("met %(text)s early", text=text)
+                    if delta >= timedelta()
+                    else self.env._("met %(text)s late", text=text)
+                )
             elif clock.state == "cancelled":
                 clock.time_left = ""
             elif delta >= timedelta():
@@ -127,8 +131,9 @@ class MajorIncidentClock(models.Model):
             return min(timing.update_reminder_at(self.deadline, lead), self.deadline)
         if self.kind == "escalation" and not self.escalation_level_id:
             return False
-        if self.breached_at or (self.incident_id.in_maintenance and self.kind != "escalation"
-                                and self.deadline <= fields.Datetime.now()):
+        if self.breached_at or (
+            self.incident_id.in_maintenance and self.kind != "escalation" and self.deadline <= fields.Datetime.now()
+        ):
             return False
         return self.deadline
 
@@ -191,9 +196,7 @@ class MajorIncidentClock(models.Model):
             # Late is late, whether or not the cron had noticed yet: the event's time against
             # the deadline decides, never when the cron ran. The ladder's deadline is only
             # when its next rung is due: an acknowledgment always meets it.
-            late = clock.breached_at or (
-                clock.kind != "escalation" and clock.deadline and when > clock.deadline
-            )
+            late = clock.breached_at or (clock.kind != "escalation" and clock.deadline and when > clock.deadline)
             clock.write(
                 {
                     "state": "breached" if late else "met",
@@ -230,8 +233,7 @@ class MajorIncidentClock(models.Model):
             clock.write(
                 {
                     "state": "running",
-                    "paused_minutes": clock.paused_minutes
-                    + timing.paused_minutes_between(clock.paused_at, now),
+                    "paused_minutes": clock.paused_minutes + timing.paused_minutes_between(clock.paused_at, now),
                     "paused_at": False,
                 }
             )
@@ -334,9 +336,7 @@ class MajorIncidentClock(models.Model):
 
     def _schedule_next_run(self):
         self.env.flush_all()
-        self.env.cr.execute(
-            "SELECT MIN(next_action_at) FROM major_incident_clock WHERE state = 'running'"
-        )
+        self.env.cr.execute("SELECT MIN(next_action_at) FROM major_incident_clock WHERE state = 'running'")
         next_at = self.env.cr.fetchone()[0]
         if next_at:
             self.env.ref("major_incident.ir_cron_major_incident_clocks").sudo()._trigger(at=next_at)

@@ -33,9 +33,7 @@ class MajorIncidentCode(models.Model):
     @api.depends("name", "parent_id.complete_name")
     def _compute_complete_name(self):
         for code in self:
-            code.complete_name = (
-                f"{code.parent_id.complete_name} / {code.name}" if code.parent_id else code.name
-            )
+            code.complete_name = f"{code.parent_id.complete_name} / {code.name}" if code.parent_id else code.name
 
     @api.constrains("kind", "parent_id")
     def _check_hierarchy(self):
@@ -52,8 +50,6 @@ class MajorIncidentCode(models.Model):
                     )
                 )
             if code.kind == "component" and not code.parent_id:
-                raise ValidationError(
-                    self.env._("Component %(name)s must belong to a system.", name=code.name)
-                )
+                raise ValidationError(self.env._("Component %(name)s must belong to a system.", name=code.name))
         if self._has_cycle():
             raise ValidationError(self.env._("Codes cannot be nested recursively."))

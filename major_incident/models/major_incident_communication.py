@@ -7,12 +7,12 @@ from odoo.fields import Command
 from ..engine import delivery
 from .major_incident_update_mixin import EXTERNAL_KINDS
 
+
 class MajorIncident(models.Model):
     """Stakeholder communications of the incident: audience, update defaults, the
     holding update, and the clocks an update meets."""
 
     _inherit = "major.incident"  # pylint: disable=consider-merging-classes-inherited  # one concern a file
-
 
     def _default_mailing_lists(self):
         """{incident: the lists of its affected customers and the internal stakeholders'}."""
@@ -102,12 +102,16 @@ class MajorIncident(models.Model):
         """The incident's UTM campaign, grouping its mailings; created with the first one."""
         self.ensure_one()
         if not self.campaign_id:
-            self.sudo().campaign_id = self.env["utm.campaign"].sudo().create(
-                {
-                    "title": f"{self.reference} {self.name}",
-                    "user_id": (self.incident_manager_id or self.env.user).id,
-                    "is_auto_campaign": True,
-                }
+            self.sudo().campaign_id = (
+                self.env["utm.campaign"]
+                .sudo()
+                .create(
+                    {
+                        "title": f"{self.reference} {self.name}",
+                        "user_id": (self.incident_manager_id or self.env.user).id,
+                        "is_auto_campaign": True,
+                    }
+                )
             )
         return self.campaign_id
 

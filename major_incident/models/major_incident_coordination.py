@@ -8,12 +8,12 @@ from odoo.fields import Command
 
 from ..engine import vocabulary
 
+
 class MajorIncident(models.Model):
     """Coordination of the incident: the bridge call (SOP step 3) and disaster recovery
     (SOP step 10 and 2.1)."""
 
     _inherit = "major.incident"  # pylint: disable=consider-merging-classes-inherited  # one concern a file
-
 
     def action_open_bridge_wizard(self):
         return self._wizard_action("major.incident.bridge.wizard", self.env._("Open bridge call"))
@@ -31,9 +31,7 @@ class MajorIncident(models.Model):
         self.ensure_one()
         self._check_manager()
         if self.state not in vocabulary.ACTIVE_STATES:
-            raise UserError(
-                self.env._("%(incident)s is no longer open: no bridge call.", incident=self.display_name)
-            )
+            raise UserError(self.env._("%(incident)s is no longer open: no bridge call.", incident=self.display_name))
         now = fields.Datetime.now()
         organizer = self.incident_manager_id or self.env.user
         partners = self._bridge_partners() | (experts or self.env["res.partner"])
@@ -81,9 +79,7 @@ class MajorIncident(models.Model):
                 raise UserError(self.env._("%(incident)s has no bridge call.", incident=incident.display_name))
             event.stop = max(event.stop, fields.Datetime.now()) + timedelta(hours=1)
             incident.message_post(
-                body=self.env._(
-                    "Bridge call extended until %(stop)s UTC.", stop=fields.Datetime.to_string(event.stop)
-                ),
+                body=self.env._("Bridge call extended until %(stop)s UTC.", stop=fields.Datetime.to_string(event.stop)),
                 subtype_xmlid="mail.mt_note",
             )
         return True
@@ -99,8 +95,7 @@ class MajorIncident(models.Model):
         for incident in self:
             if incident.state not in vocabulary.ACTIVE_STATES:
                 raise UserError(
-                    self.env._("%(incident)s is no longer open: no disaster recovery.",
-                               incident=incident.display_name)
+                    self.env._("%(incident)s is no longer open: no disaster recovery.", incident=incident.display_name)
                 )
             if incident.dr_declared_at:
                 raise UserError(
@@ -171,9 +166,7 @@ class MajorIncident(models.Model):
         self.ensure_one()
         text = self._dr_summary()
         recipients = (self.incident_manager_id | self.team_id.user_ids).partner_id
-        self.message_post(
-            body=Markup("<p>%s</p>") % text, subtype_xmlid="mail.mt_note", partner_ids=recipients.ids
-        )
+        self.message_post(body=Markup("<p>%s</p>") % text, subtype_xmlid="mail.mt_note", partner_ids=recipients.ids)
         if self.incident_manager_id:
             self.activity_schedule(
                 "mail.mail_activity_data_todo",

@@ -69,12 +69,12 @@ class MajorIncidentEscalation(models.Model):
         notes = defaultdict(list)
         for incident, level, when in calls:
             # Two levels of one sequence may share a person: called once.
-            already = incident.escalation_ids.filtered(lambda r: r.level_sequence == level.sequence).user_id
+            already = incident.escalation_ids.filtered(
+                lambda r, level=level: r.level_sequence == level.sequence
+            ).user_id
             people = level._people_for(incident) - already
             if not people:
-                notes[incident.id].append(
-                    self.env._("%(level)s: nobody to call is configured.", level=level.name)
-                )
+                notes[incident.id].append(self.env._("%(level)s: nobody to call is configured.", level=level.name))
                 continue
             numbers, failures = {}, {}
             for user in people:
@@ -97,7 +97,8 @@ class MajorIncidentEscalation(models.Model):
                             incident=incident.reference,
                             severity=severities.get(incident.severity, ""),
                         ),
-                        "note": Markup("<p>%s</p>") % self.env._(
+                        "note": Markup("<p>%s</p>")
+                        % self.env._(
                             "%(level)s. Call %(name)s on %(phone)s and give the incident reference and a "
                             "summary. Text messages are not an escalation channel.",
                             level=level.name,
@@ -124,7 +125,7 @@ class MajorIncidentEscalation(models.Model):
             if failures:
                 unreachable.append((incident, level, failures))
         activities = self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(activity_vals)
-        for row, activity in zip(called_rows, activities):
+        for row, activity in zip(called_rows, activities, strict=True):
             row["activity_id"] = activity.id
         rows = self.create(called_rows + unreachable_rows)
         if notes:

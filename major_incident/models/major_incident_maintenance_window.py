@@ -38,9 +38,7 @@ class MajorIncidentMaintenanceWindow(models.Model):
         for window in self.filtered(lambda w: w.kind == "dr_drill"):
             limit = (window.company_id or self.env.company).mi_dr_drill_max_hours
             if (window.end_at - window.start_at).total_seconds() > limit * 3600:
-                raise ValidationError(
-                    self.env._("A DR drill lasts at most %(hours)s hours (SOP 2.1).", hours=limit)
-                )
+                raise ValidationError(self.env._("A DR drill lasts at most %(hours)s hours (SOP 2.1).", hours=limit))
 
     @api.constrains("kind", "start_at")
     def _check_dr_drill_notice(self):

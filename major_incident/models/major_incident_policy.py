@@ -8,8 +8,17 @@ A_YEAR_IN_MINUTES = 525600
 # field -> (largest value, unit): a year of each.
 DURATION_LIMITS = {
     **dict.fromkeys(
-        ("response_minutes", "blast_minutes", "update_interval_minutes", "rto_minutes", "rpo_minutes",
-         "resolution_minutes", "brief_interruption_minutes", "dr_rto_minutes", "dr_rpo_minutes"),
+        (
+            "response_minutes",
+            "blast_minutes",
+            "update_interval_minutes",
+            "rto_minutes",
+            "rpo_minutes",
+            "resolution_minutes",
+            "brief_interruption_minutes",
+            "dr_rto_minutes",
+            "dr_rpo_minutes",
+        ),
         (A_YEAR_IN_MINUTES, "minutes"),
     ),
     "debrief_hours": (8760, "hours"),
@@ -52,25 +61,17 @@ class MajorIncidentPolicy(models.Model):
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
-    policy_set_id = fields.Many2one(
-        "major.incident.policy.set", required=True, ondelete="cascade", index=True
-    )
+    policy_set_id = fields.Many2one("major.incident.policy.set", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one("res.company", index=True)
-    severity = fields.Selection(
-        SEVERITIES, help="Leave empty for a policy that applies to every severity."
-    )
+    severity = fields.Selection(SEVERITIES, help="Leave empty for a policy that applies to every severity.")
     issue_type_id = fields.Many2one(
         "major.incident.issue.type",
         help="Leave empty for a policy that applies to every issue type.",
     )
     definition = fields.Html(translate=True)
     examples = fields.Html(translate=True)
-    escalation_path = fields.Char(
-        translate=True, help="The escalation path as the procedure words it."
-    )
-    communication = fields.Text(
-        translate=True, help="Who is told what, and how, as the procedure words it."
-    )
+    escalation_path = fields.Char(translate=True, help="The escalation path as the procedure words it.")
+    communication = fields.Text(translate=True, help="Who is told what, and how, as the procedure words it.")
     response_minutes = fields.Integer(
         "Response (min)",
         default=15,
@@ -114,8 +115,7 @@ class MajorIncidentPolicy(models.Model):
     resource_calendar_id = fields.Many2one(
         "resource.calendar",
         string="Working calendar",
-        help="Business time for the post-mortem and debrief deadlines. "
-        "Empty: the company's working calendar.",
+        help="Business time for the post-mortem and debrief deadlines. Empty: the company's working calendar.",
     )
     checklist_plan_id = fields.Many2one(
         "mail.activity.plan",

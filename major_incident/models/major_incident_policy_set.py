@@ -54,8 +54,12 @@ class MajorIncidentPolicySet(models.Model):
     def _check_within_a_year(self):
         check_within_a_year(
             self,
-            ["update_reminder_minutes", "fallback_response_minutes", "fallback_update_minutes",
-             "fallback_brief_minutes"],
+            [
+                "update_reminder_minutes",
+                "fallback_response_minutes",
+                "fallback_update_minutes",
+                "fallback_brief_minutes",
+            ],
         )
 
     def _compute_policy_count(self):

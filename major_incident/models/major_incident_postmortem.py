@@ -11,9 +11,7 @@ class MajorIncidentPostmortem(models.Model):
     _inherit = ["mail.thread"]
     _order = "id desc"
 
-    name = fields.Char(
-        "Title", compute="_compute_name", store=True, readonly=False, precompute=True, required=True
-    )
+    name = fields.Char("Title", compute="_compute_name", store=True, readonly=False, precompute=True, required=True)
     incident_id = fields.Many2one("major.incident", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="incident_id.company_id", store=True)
     author_id = fields.Many2one("res.users", default=lambda self: self.env.user, tracking=True)
@@ -73,14 +71,10 @@ class MajorIncidentPostmortem(models.Model):
                 if not postmortem[field]
             ]
             if missing:
-                raise UserError(
-                    self.env._("Fill in before publishing: %(fields)s.", fields=", ".join(missing))
-                )
+                raise UserError(self.env._("Fill in before publishing: %(fields)s.", fields=", ".join(missing)))
         now = fields.Datetime.now()
         self.sudo().write({"state": "published", "published_at": now})
         for postmortem in self:
             postmortem.incident_id._apply_clock_event("postmortem_published", now)
-            postmortem.incident_id.message_post(
-                body=self.env._("Post-mortem published."), subtype_xmlid="mail.mt_note"
-            )
+            postmortem.incident_id.message_post(body=self.env._("Post-mortem published."), subtype_xmlid="mail.mt_note")
         return True

@@ -65,8 +65,7 @@ class MajorIncidentUpdate(models.Model):
         "Delivery",
         compute="_compute_delivery",
         compute_sudo=True,
-        help="Queued until the mail server accepts the first e-mail; failed while every e-mail "
-        "tried has failed.",
+        help="Queued until the mail server accepts the first e-mail; failed while every e-mail tried has failed.",
     )
 
     @api.depends("mailing_id", "mailing_ids")

@@ -53,10 +53,14 @@ class MajorIncidentUpdate(models.Model):
         trace_domain = Domain("mass_mailing_id", "in", list(update_of))
         if domain is not None:
             trace_domain &= domain
-        for mailing, status, failure_type, count, sent_at in self.env["mailing.trace"].sudo()._read_group(
-            trace_domain,
-            ["mass_mailing_id", "trace_status", "failure_type"],
-            ["__count", "sent_datetime:min"],
+        for mailing, status, failure_type, count, sent_at in (
+            self.env["mailing.trace"]
+            .sudo()
+            ._read_group(
+                trace_domain,
+                ["mass_mailing_id", "trace_status", "failure_type"],
+                ["__count", "sent_datetime:min"],
+            )
         ):
             update_id = update_of[mailing.id]
             rows[update_id].append((status, failure_type, count))
@@ -75,16 +79,18 @@ class MajorIncidentUpdate(models.Model):
             Domain("mailing_ids", "in", list(mailing_ids)) | Domain("mailing_id", "in", list(mailing_ids))
         )
         if updates:
-            updates._mi_follow_delivery(batch=updates._mi_trace_summaries(Domain("mail_mail_id_int", "in", list(mail_ids))))
+            updates._mi_follow_delivery(
+                batch=updates._mi_trace_summaries(Domain("mail_mail_id_int", "in", list(mail_ids)))
+            )
 
     def _mi_follow_delivery(self, batch=None):
         """Meet the clocks of updates whose first e-mail was accepted, at the time it was; then,
         from ``batch`` ({mailing id: (summary, first accepted)} of the e-mails just tried),
         report failures, schedule their retry, and note when delivery resumes."""
         overall = self._mi_trace_summaries()
-        started = self.filtered(
-            lambda u: not u.delivery_started_at and overall.get(u.id, ({}, None))[1]
-        ).sorted(lambda u: (u.sent_at, u.id))
+        started = self.filtered(lambda u: not u.delivery_started_at and overall.get(u.id, ({}, None))[1]).sorted(
+            lambda u: (u.sent_at, u.id)
+        )
         for update in started:
             update.delivery_started_at = overall[update.id][1]
             update.incident_id._on_update_delivery_started(update)

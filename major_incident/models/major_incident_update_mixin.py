@@ -59,18 +59,14 @@ class MajorIncidentUpdateMixin(models.AbstractModel):
     blockers = fields.Text(help="Anything requiring escalation.")
     next_update_at = fields.Datetime("Next update")
     root_cause = fields.Text("Root cause")
-    preventive_measures = fields.Text(
-        "Preventative measures", help="Steps being taken to prevent recurrence."
-    )
+    preventive_measures = fields.Text("Preventative measures", help="Steps being taken to prevent recurrence.")
     localization = fields.Char(help="AMER, EMEA, LATAM or global.")
     eta_at = fields.Datetime("ETA for resolution", help="Empty: the e-mail says Unknown.")
     contact_info = fields.Text("Additional contact info")
     risk = fields.Text("Financial or reputational risks")
     recovery_strategy = fields.Text("Recovery strategy and mitigation steps")
     author_id = fields.Many2one("res.users", "Sent by", default=lambda self: self.env.user)
-    is_holding = fields.Boolean(
-        "Holding update", help="Sent while there is nothing new, to keep the promised cadence."
-    )
+    is_holding = fields.Boolean("Holding update", help="Sent while there is nothing new, to keep the promised cadence.")
     mailing_list_ids = fields.Many2many(
         "mailing.list", string="Audience", groups="mass_mailing.group_mass_mailing_user"
     )
@@ -101,11 +97,7 @@ class MajorIncidentUpdateMixin(models.AbstractModel):
     def _mi_content_fields(self):
         """Names of the stored content fields, copied from the wizard to the update."""
         mixin = self.env["major.incident.update.mixin"]
-        return [
-            name
-            for name, field in mixin._fields.items()
-            if field.store and name not in models.MAGIC_COLUMNS
-        ]
+        return [name for name, field in mixin._fields.items() if field.store and name not in models.MAGIC_COLUMNS]
 
     # ------------------------------------------------------------------ audience and rendering
 
@@ -113,9 +105,7 @@ class MajorIncidentUpdateMixin(models.AbstractModel):
         """Contacts of the audience an e-mail can reach: subscribed to one of its lists,
         with an address, not blacklisted (as Email Marketing filters them when sending);
         with ``contact_langs``, only the contacts of those languages."""
-        subscribed = Domain("list_id", "in", self.sudo().mailing_list_ids._origin.ids) & Domain(
-            "opt_out", "=", False
-        )
+        subscribed = Domain("list_id", "in", self.sudo().mailing_list_ids._origin.ids) & Domain("opt_out", "=", False)
         domain = (
             Domain("subscription_ids", "any", subscribed)
             & Domain("email_normalized", "!=", False)
@@ -128,9 +118,7 @@ class MajorIncidentUpdateMixin(models.AbstractModel):
     def _mi_reachable_contacts(self, limit=None, contact_langs=None):
         self.ensure_one()
         return (
-            self.env["mailing.contact"]
-            .sudo()
-            .search(self._mi_reachable_domain(contact_langs), limit=limit, order="id")
+            self.env["mailing.contact"].sudo().search(self._mi_reachable_domain(contact_langs), limit=limit, order="id")
         )
 
     def _mi_audience_languages(self):
@@ -138,8 +126,7 @@ class MajorIncidentUpdateMixin(models.AbstractModel):
         language gets its own e-mail, the company's first (see engine/languages.py)."""
         self.ensure_one()
         contact_langs = [
-            lang
-            for (lang,) in self.env["mailing.contact"].sudo()._read_group(self._mi_reachable_domain(), ["mi_lang"])
+            lang for (lang,) in self.env["mailing.contact"].sudo()._read_group(self._mi_reachable_domain(), ["mi_lang"])
         ]
         installed = [code for code, _name in self.env["res.lang"].get_installed()]
         return languages.readers_by_language(contact_langs, installed, self.incident_id.company_id.partner_id.lang)
@@ -187,8 +174,7 @@ class MajorIncidentUpdateMixin(models.AbstractModel):
             # run whatever an incident's title put between double braces.
             raise UserError(
                 self.env._(
-                    'The subject "%(subject)s" contains "{{": remove it from the service impact '
-                    "or the title.",
+                    'The subject "%(subject)s" contains "{{": remove it from the service impact or the title.',
                     subject=subject,
                 )
             )
@@ -255,8 +241,7 @@ class MajorIncidentUpdateMixin(models.AbstractModel):
         if not self._mi_email_from():
             raise UserError(
                 self.env._(
-                    "Set an e-mail address on the company %(company)s or on your user: "
-                    "the mailing needs a sender.",
+                    "Set an e-mail address on the company %(company)s or on your user: the mailing needs a sender.",
                     company=incident.company_id.name,
                 )
             )

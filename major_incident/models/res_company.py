@@ -38,8 +38,7 @@ class ResCompany(models.Model):
         "res.users",
         "Support manager",
         domain=[("share", "=", False)],
-        help="Reviews executive escalation requests within the executive review time. "
-        "Empty: the ticket team's leader.",
+        help="Reviews executive escalation requests within the executive review time. Empty: the ticket team's leader.",
     )
     mi_exec_review_minutes = fields.Integer(
         "Executive review time (min)",

@@ -9,13 +9,10 @@ from odoo.fields import Domain
 from odoo.addons.phone_validation.tools import phone_validation
 
 from ..engine.vocabulary import CUSTOMER_SOURCES, TIERS
-
 from .mailing_list import MI_AUDIENCES
 
 # Partner fields the major-incident mailing contacts and lists follow.
-MI_MIRRORED_FIELDS = {
-    "mi_audience", "name", "email", "tz", "country_id", "parent_id", "is_company", "active", "lang"
-}
+MI_MIRRORED_FIELDS = {"mi_audience", "name", "email", "tz", "country_id", "parent_id", "is_company", "active", "lang"}
 
 
 class ResPartner(models.Model):
@@ -116,7 +113,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------ intake and coordination
 
     mi_urgency_misuse_count = fields.Integer(
-        "Non-urgent \"urgent\" reports",
+        'Non-urgent "urgent" reports',
         compute="_compute_mi_urgency_misuse_count",
         groups="base.group_user",
         help="The customer's urgent reports an Incident Manager dismissed as not urgent, "
@@ -142,13 +139,17 @@ class ResPartner(models.Model):
         if not companies:
             return {}
         since = fields.Datetime.now() - timedelta(days=self.env.company.mi_misuse_window_days)
-        groups = self.env["major.incident"].sudo()._read_group(
-            Domain("commercial_partner_id", "in", companies.ids)
-            & Domain("cancel_reason", "=", "not_mi")
-            & Domain("source", "in", list(CUSTOMER_SOURCES))
-            & Domain("closed_at", ">=", since),
-            ["commercial_partner_id"],
-            ["__count"],
+        groups = (
+            self.env["major.incident"]
+            .sudo()
+            ._read_group(
+                Domain("commercial_partner_id", "in", companies.ids)
+                & Domain("cancel_reason", "=", "not_mi")
+                & Domain("source", "in", list(CUSTOMER_SOURCES))
+                & Domain("closed_at", ">=", since),
+                ["commercial_partner_id"],
+                ["__count"],
+            )
         )
         return {partner.id: count for partner, count in groups}
 
@@ -165,7 +166,8 @@ class ResPartner(models.Model):
         # Whoever dismissed the report need not be allowed to edit customers.
         for partner in to_flag.sudo():
             partner.message_post(
-                body=Markup("<p>%s</p>") % self.env._(
+                body=Markup("<p>%s</p>")
+                % self.env._(
                     "%(count)s urgent reports dismissed as not urgent within %(days)s days: "
                     "coach the customer on priority levels.",
                     count=counts[partner.id],

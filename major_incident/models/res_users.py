@@ -12,7 +12,9 @@ class ResUsers(models.Model):
         if not resources:
             return False
         return bool(
-            self.env["resource.calendar.leaves"].sudo().search_count(
+            self.env["resource.calendar.leaves"]
+            .sudo()
+            .search_count(
                 Domain("resource_id", "in", resources.ids)
                 & Domain("date_from", "<=", moment)
                 & Domain("date_to", ">", moment),

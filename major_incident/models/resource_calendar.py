@@ -14,9 +14,9 @@ class ResourceCalendar(models.Model):
         """Working intervals between two naive UTC datetimes, public holidays of
         the calendar left out, as naive UTC (begin, end) pairs for ``timing``."""
         self.ensure_one()
-        intervals = self._work_intervals_batch(
-            pytz.utc.localize(start), pytz.utc.localize(end), compute_leaves=True
-        )[False]
+        intervals = self._work_intervals_batch(pytz.utc.localize(start), pytz.utc.localize(end), compute_leaves=True)[
+            False
+        ]
         return [
             (begin.astimezone(pytz.utc).replace(tzinfo=None), stop.astimezone(pytz.utc).replace(tzinfo=None))
             for begin, stop, _records in intervals

@@ -1,6 +1,7 @@
 """Webhook bodies of the uptime monitors, as each tool sends them. Plain Python, no Odoo:
 the controller's HTTP tests and the engine's repository tests (which load this file by
 path) post and parse the same payloads."""
+
 from datetime import UTC, timedelta
 
 

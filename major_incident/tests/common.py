@@ -78,12 +78,18 @@ class MajorIncidentCase(TransactionCase):
     def _sop_ladder_people(cls):
         """People for the SOP's levels 2 and 3 (the shipped data leaves them to the installer)."""
         cls.director = new_test_user(
-            cls.env, login="mi_test_director", name="Dora Director",
-            groups="major_incident.group_mi_manager", phone="+1 416 555 0191",
+            cls.env,
+            login="mi_test_director",
+            name="Dora Director",
+            groups="major_incident.group_mi_manager",
+            phone="+1 416 555 0191",
         )
         cls.vp = new_test_user(
-            cls.env, login="mi_test_vp", name="Victor VP",
-            groups="major_incident.group_mi_manager", phone="+1 416 555 0192",
+            cls.env,
+            login="mi_test_vp",
+            name="Victor VP",
+            groups="major_incident.group_mi_manager",
+            phone="+1 416 555 0192",
         )
         for severity in ("p1", "p2", "p3", "p4"):
             cls.env.ref(f"major_incident.escalation_sop_{severity}_level_2").user_ids = cls.director

@@ -41,13 +41,9 @@ class TestAccessRules(MajorIncidentCase):
         cls.other_company = cls.env["res.company"].create({"name": "Access Rules Other Co"})
         cls.customer_a = cls.env["res.partner"].create({"name": "Customer A", "is_company": True})
         cls.customer_b = cls.env["res.partner"].create({"name": "Customer B", "is_company": True})
-        cls.portal_a = new_test_user(
-            cls.env, login="ar_portal_a", name="Alice Customer", groups="base.group_portal"
-        )
+        cls.portal_a = new_test_user(cls.env, login="ar_portal_a", name="Alice Customer", groups="base.group_portal")
         cls.portal_a.partner_id.parent_id = cls.customer_a
-        cls.portal_b = new_test_user(
-            cls.env, login="ar_portal_b", name="Bob Customer", groups="base.group_portal"
-        )
+        cls.portal_b = new_test_user(cls.env, login="ar_portal_b", name="Bob Customer", groups="base.group_portal")
         cls.portal_b.partner_id.parent_id = cls.customer_b
         # Each role with exactly its groups: the restricted ones see their own tickets only.
         cls.helpdesk_own = new_test_user(
@@ -56,9 +52,7 @@ class TestAccessRules(MajorIncidentCase):
         cls.helpdesk_all = new_test_user(
             cls.env, login="ar_all", name="Alan All", groups="helpdesk_mgmt.group_helpdesk_user"
         )
-        cls.mi_user = new_test_user(
-            cls.env, login="ar_mi_user", name="Mia User", groups="major_incident.group_mi_user"
-        )
+        cls.mi_user = new_test_user(cls.env, login="ar_mi_user", name="Mia User", groups="major_incident.group_mi_user")
         cls.mi_team_user = new_test_user(
             cls.env,
             login="ar_mi_team",
@@ -102,9 +96,7 @@ class TestAccessRules(MajorIncidentCase):
         incident = ticket.major_incident_id
         ticket.action_declare_major_incident()
         for assignee in others:
-            cls._ticket(
-                partner_id=customer.id, user_id=assignee.id, major_incident_id=incident.id, **ticket_values
-            )
+            cls._ticket(partner_id=customer.id, user_id=assignee.id, major_incident_id=incident.id, **ticket_values)
         cls.env["major.incident.update"].create(
             {"incident_id": incident.id, "kind": "internal", "findings": "The certificate expired"}
         )
@@ -178,9 +170,7 @@ class TestAccessRules(MajorIncidentCase):
                 as_portal.read([field_name])
         # As the web client asks over JSON-RPC: the incident's manager, policy, deadlines.
         with self.assertRaises(AccessError):
-            as_portal.web_read(
-                {"major_incident_id": {"fields": {"incident_manager_id": {}, "policy_id": {}}}}
-            )
+            as_portal.web_read({"major_incident_id": {"fields": {"incident_manager_id": {}, "policy_id": {}}}})
         self.assertNotIn("mi_state", as_portal.fields_get())
         for model in ("major.incident", *RECORD_MODELS):
             with self.subTest(model=model), self.assertRaises(AccessError):

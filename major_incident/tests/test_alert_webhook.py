@@ -5,8 +5,8 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from ..engine.alerts import MAX_BODY_BYTES
 from ..controllers.alert import REDACT_FILTER
+from ..engine.alerts import MAX_BODY_BYTES
 from .alert_payloads import alertmanager, generic, kuma, uptimerobot
 from .common import MajorIncidentCase
 
@@ -204,7 +204,9 @@ class TestAlertWebhook(HttpCase, MajorIncidentCase):
         self._assert_refused(response, 405, "method_not_allowed")
         self.assertEqual(response.headers["Allow"], "POST")
 
-        self._assert_refused(self._post(token, data="heartbeat=down", headers={"Content-Type": "text/plain"}), 400, "invalid_json")
+        self._assert_refused(
+            self._post(token, data="heartbeat=down", headers={"Content-Type": "text/plain"}), 400, "invalid_json"
+        )
         self._assert_refused(self._post(token, data='{"heartbeat": {"monitorID": 7,'), 400, "invalid_json")
         self._assert_refused(self._post(token, data=""), 400, "invalid_json")
 
@@ -233,7 +235,9 @@ class TestAlertWebhook(HttpCase, MajorIncidentCase):
         self.sources["generic"].active = True
         body = self._assert_refused(self._post(self.tokens["generic"], {"status": "down"}), 422, "invalid_payload")
         self.assertEqual(body["field"], "id")
-        body = self._assert_refused(self._post(self.tokens["generic"], {"id": "x", "status": "sideways"}), 422, "invalid_payload")
+        body = self._assert_refused(
+            self._post(self.tokens["generic"], {"id": "x", "status": "sideways"}), 422, "invalid_payload"
+        )
         self.assertEqual(body["field"], "status")
 
         oversized = json.dumps({**generic("down", ago(1)), "padding": "x" * MAX_BODY_BYTES})
@@ -257,8 +261,13 @@ class TestAlertWebhook(HttpCase, MajorIncidentCase):
         self.assertEqual(response.json()["alerts"][0]["result"], "created")
 
         record = logging.LogRecord(
-            "werkzeug", logging.INFO, __file__, 1, '%s - - "%s" %s %s',
-            ("127.0.0.1", f"POST /major_incident/alert/{new_token} HTTP/1.1", "200", "-"), None,
+            "werkzeug",
+            logging.INFO,
+            __file__,
+            1,
+            '%s - - "%s" %s %s',
+            ("127.0.0.1", f"POST /major_incident/alert/{new_token} HTTP/1.1", "200", "-"),
+            None,
         )
         self.assertTrue(REDACT_FILTER.filter(record))
         self.assertNotIn(new_token, record.getMessage())

@@ -53,7 +53,12 @@ class TestAudience(MajorIncidentCase):
 
     def test_changes_are_followed(self):
         alice = self.env["res.partner"].create(
-            {"name": "Alice", "email": "alice@old.example.com", "parent_id": self.customer.id, "mi_audience": "customer"}
+            {
+                "name": "Alice",
+                "email": "alice@old.example.com",
+                "parent_id": self.customer.id,
+                "mi_audience": "customer",
+            }
         )
         contact = self._contact(alice)
         customer_list = contact.list_ids
@@ -82,8 +87,12 @@ class TestAudience(MajorIncidentCase):
 
     def test_unsubscribed_stays_unsubscribed(self):
         alice = self.env["res.partner"].create(
-            {"name": "Alice", "email": "alice@northwind.example.com", "parent_id": self.customer.id,
-             "mi_audience": "customer"}
+            {
+                "name": "Alice",
+                "email": "alice@northwind.example.com",
+                "parent_id": self.customer.id,
+                "mi_audience": "customer",
+            }
         )
         subscription = self._contact(alice).subscription_ids
         subscription.opt_out = True
@@ -110,8 +119,12 @@ class TestAudience(MajorIncidentCase):
 
     def test_incident_audience_follows_affected_customers(self):
         self.env["res.partner"].create(
-            {"name": "Alice", "email": "alice@northwind.example.com", "parent_id": self.customer.id,
-             "mi_audience": "customer"}
+            {
+                "name": "Alice",
+                "email": "alice@northwind.example.com",
+                "parent_id": self.customer.id,
+                "mi_audience": "customer",
+            }
         )
         internal = self.env.ref("major_incident.mailing_list_mi_internal")
         incident = self._candidate()
@@ -122,8 +135,12 @@ class TestAudience(MajorIncidentCase):
 
     def test_reporting_customer_is_affected(self):
         self.env["res.partner"].create(
-            {"name": "Alice", "email": "alice@northwind.example.com", "parent_id": self.customer.id,
-             "mi_audience": "customer"}
+            {
+                "name": "Alice",
+                "email": "alice@northwind.example.com",
+                "parent_id": self.customer.id,
+                "mi_audience": "customer",
+            }
         )
         caller = self.env["res.partner"].create({"name": "Cal Caller", "parent_id": self.customer.id})
         incident = self._candidate(ticket_values={"partner_id": caller.id})
@@ -146,8 +163,10 @@ class TestAudience(MajorIncidentCase):
         other = self.env["res.partner"].create(
             {"name": "Olga Other", "email": "olga@maple.example.com", "parent_id": other_company.id}
         )
-        ticket = self.env["helpdesk.ticket"].with_user(self.support_agent).create(
-            {"name": "Tills down", "description": "<p>x</p>", "partner_id": other.id}
+        ticket = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.support_agent)
+            .create({"name": "Tills down", "description": "<p>x</p>", "partner_id": other.id})
         )
         ticket.with_user(self.support_agent).major_incident_id = incident
         self.assertIn(self._customer_list(other_company), incident.mailing_list_ids)

@@ -62,7 +62,6 @@ class TestClockCronScale(MajorIncidentCase):
         self.assertEqual(len(large.message_ids.filtered(lambda m: "SLA breached" in (m.body or ""))), 200)
 
 
-
 @tagged("at_install", "-post_install")
 class TestEscalationCronScale(MajorIncidentCase):
     """Issue: an outage raising hundreds of incidents waited on the ladder, called one
@@ -143,9 +142,7 @@ class TestClockCronParallel(TransactionCase):
             previous_people = level.user_ids
             level.user_ids = director
             with freeze_time(T0):
-                ticket = env0["helpdesk.ticket"].create(
-                    {"name": "Parallel MI", "description": "x", "priority": "3"}
-                )
+                ticket = env0["helpdesk.ticket"].create({"name": "Parallel MI", "description": "x", "priority": "3"})
             ticket_id, incident_id = ticket.id, ticket.major_incident_id.id
             setup_cr.commit()
 
@@ -230,7 +227,7 @@ class TestClockCronParallel(TransactionCase):
                     else:
                         first_commit.wait(timeout=60)
                     processed[index] = env["major.incident.clock"]._cron_process_due(batch_size=4, commit=True)
-                    cr.commit()
+                    cr.commit()  # pylint: disable=invalid-commit  # a run's own cursor, as the scheduler's
                 except Exception as error:  # noqa: BLE001 - reported by the assertion below
                     failures[index] = repr(error)
                     cr.rollback()
@@ -258,7 +255,8 @@ class TestClockCronParallel(TransactionCase):
                 [incident_ids],
             )
             self.assertEqual(
-                setup_cr.fetchall(), [(env0.ref("major_incident.escalation_sop_p1_level_3").id,)],
+                setup_cr.fetchall(),
+                [(env0.ref("major_incident.escalation_sop_p1_level_3").id,)],
                 "every ladder waits for its next level",
             )
         finally:

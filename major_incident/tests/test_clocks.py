@@ -34,8 +34,17 @@ class TestClocks(MajorIncidentCase):
                 "tz": "America/Toronto",
                 "hours_per_day": 8,
                 "attendance_ids": [
-                    (0, 0, {"name": f"Day {day}", "dayofweek": str(day), "hour_from": 9, "hour_to": 17,
-                            "day_period": "morning"})
+                    (
+                        0,
+                        0,
+                        {
+                            "name": f"Day {day}",
+                            "dayofweek": str(day),
+                            "hour_from": 9,
+                            "hour_to": 17,
+                            "day_period": "morning",
+                        },
+                    )
                     for day in range(5)
                 ],
             }
@@ -96,12 +105,19 @@ class TestClocks(MajorIncidentCase):
             (0, 0, {"tier": "pro", "business_hours_minutes": 30, "outside_hours_minutes": 120}),
         ]
         self.p1.resource_calendar_id = self._toronto_calendar()
-        enterprise = self.env["res.partner"].create({"name": "Big Co", "is_company": True, "mi_support_tier": "enterprise"})
+        enterprise = self.env["res.partner"].create(
+            {"name": "Big Co", "is_company": True, "mi_support_tier": "enterprise"}
+        )
         pro = self.env["res.partner"].create({"name": "Small Co", "is_company": True, "mi_support_tier": "pro"})
         pro_contact = self.env["res.partner"].create({"name": "Pat", "parent_id": pro.id})
         business = datetime(2026, 3, 6, 15, 0)  # 10:00 in Toronto, a Friday
         night = datetime(2026, 3, 7, 3, 0)  # Friday 22:00 in Toronto
-        cases = [(enterprise, business, 15), (enterprise, night, 15), (pro_contact, business, 30), (pro_contact, night, 120)]
+        cases = [
+            (enterprise, business, 15),
+            (enterprise, night, 15),
+            (pro_contact, business, 30),
+            (pro_contact, night, 120),
+        ]
         for partner, moment, expected in cases:
             with self.subTest(partner=partner.name, moment=moment), freeze_time(moment):
                 incident = self._candidate(ticket_values={"partner_id": partner.id})
@@ -128,7 +144,9 @@ class TestClocks(MajorIncidentCase):
         self.assertEqual(rto.state, "running")
         self.assertEqual(rto.paused_minutes, 30)
         self.assertEqual(rto.deadline, T0 + timedelta(minutes=150))
-        self.assertEqual(self._clock(incident, "blast").deadline, T0 + timedelta(minutes=15), "only recovery clocks hold")
+        self.assertEqual(
+            self._clock(incident, "blast").deadline, T0 + timedelta(minutes=15), "only recovery clocks hold"
+        )
 
     def test_hold_refused_for_company_controlled(self):
         with freeze_time(T0):
@@ -141,8 +159,10 @@ class TestClocks(MajorIncidentCase):
             incident.with_user(self.im).action_pause_clocks("")
         with self.assertRaises(AccessError):
             incident.with_user(self.agent).action_pause_clocks("Vendor on it")
-        wizard = self.env["major.incident.pause.wizard"].with_user(self.im).create(
-            {"incident_id": incident.id, "reason": "Vendor on it"}
+        wizard = (
+            self.env["major.incident.pause.wizard"]
+            .with_user(self.im)
+            .create({"incident_id": incident.id, "reason": "Vendor on it"})
         )
         wizard.action_pause()
         self.assertEqual(self._clock(incident, "rto").state, "paused")

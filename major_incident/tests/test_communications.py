@@ -80,8 +80,13 @@ class TestCommunications(CommunicationsCase, CronMixinCase):
                 {"email": self.alice.email, "content": "Dear Alice Vancouver,", **sent},
             ],
             mailing,
-            contacts[self.alice] | contacts[self.bob] | contacts[self.carol] | contacts[self.dan]
-            | contacts[self.frank] | contacts[self.ivy] | alice_again,
+            contacts[self.alice]
+            | contacts[self.bob]
+            | contacts[self.carol]
+            | contacts[self.dan]
+            | contacts[self.frank]
+            | contacts[self.ivy]
+            | alice_again,
             author=self.im.partner_id,
         )
         self.assertEqual(len(self._mails), 4)
@@ -107,19 +112,46 @@ class TestCommunications(CommunicationsCase, CronMixinCase):
         incident = self._incident()
         self._code(incident)
         cases = [
-            ("initial", {"impact": "White screen on kiosks."}, "Incident Notification - Vision Server",
-             "Impact: White screen on kiosks."),
-            ("progress", {"findings": "a rejected certificate", "actions_taken": "Rolled back.",
-                          "next_steps": "Second balancer."}, "Incident Update - Vision Server",
-             "Our team has identified a rejected certificate and is taking the following actions:"),
-            ("summary", {"impact": "Vision is down.", "localization": "AMER"}, "Major Outage – Vision Server",
-             "Localization: AMER"),
-            ("internal", {"findings": "Certificate", "blockers": "Vendor on-call"},
-             f"Internal Update - Vision Server ({incident.reference})", "Blockers Requiring Escalation: Vendor on-call"),
-            ("executive", {"overview": "Vision down for two chains.", "risk": "SLA credits"},
-             f"Executive Briefing - Vision Server ({incident.reference})", "Financial or Reputational Risks SLA credits"),
-            ("resolution", {"root_cause": "Expired certificate.", "preventive_measures": "Expiry monitoring."},
-             "Incident Resolved - Vision Server", "Root Cause: Expired certificate."),
+            (
+                "initial",
+                {"impact": "White screen on kiosks."},
+                "Incident Notification - Vision Server",
+                "Impact: White screen on kiosks.",
+            ),
+            (
+                "progress",
+                {
+                    "findings": "a rejected certificate",
+                    "actions_taken": "Rolled back.",
+                    "next_steps": "Second balancer.",
+                },
+                "Incident Update - Vision Server",
+                "Our team has identified a rejected certificate and is taking the following actions:",
+            ),
+            (
+                "summary",
+                {"impact": "Vision is down.", "localization": "AMER"},
+                "Major Outage – Vision Server",
+                "Localization: AMER",
+            ),
+            (
+                "internal",
+                {"findings": "Certificate", "blockers": "Vendor on-call"},
+                f"Internal Update - Vision Server ({incident.reference})",
+                "Blockers Requiring Escalation: Vendor on-call",
+            ),
+            (
+                "executive",
+                {"overview": "Vision down for two chains.", "risk": "SLA credits"},
+                f"Executive Briefing - Vision Server ({incident.reference})",
+                "Financial or Reputational Risks SLA credits",
+            ),
+            (
+                "resolution",
+                {"root_cause": "Expired certificate.", "preventive_measures": "Expiry monitoring."},
+                "Incident Resolved - Vision Server",
+                "Root Cause: Expired certificate.",
+            ),
         ]
         readers = {
             "internal": [self.ivy],
@@ -301,8 +333,7 @@ class TestCommunications(CommunicationsCase, CronMixinCase):
         shown = {list_id: line["display_name"] for _command, list_id, line in values["mailing_list_ids"]}
         names = sorted(shown.values())
         expected = sorted(
-            f"{mailing_list.name} ({mailing_list.contact_count})"
-            for mailing_list in incident._audience_for("initial")
+            f"{mailing_list.name} ({mailing_list.contact_count})" for mailing_list in incident._audience_for("initial")
         )
         self.assertEqual(names, expected)
         self.assertNotIn("(0)", " ".join(names))
@@ -428,12 +459,18 @@ class TestCommunications(CommunicationsCase, CronMixinCase):
     def test_refused_when_the_template_does_not_render(self):
         incident = self._incident()
         self.assertRefused(
-            incident, UserError, r'(?s)"Broken update" cannot render its body: .*mi_no_such_field',
-            kind="progress", template_id=self._broken_template().id,
+            incident,
+            UserError,
+            r'(?s)"Broken update" cannot render its body: .*mi_no_such_field',
+            kind="progress",
+            template_id=self._broken_template().id,
         )
         self.assertRefused(
-            incident, UserError, r'(?s)"Broken update" cannot render its subject: .*mi_no_such_field',
-            kind="progress", template_id=self._broken_template("subject").id,
+            incident,
+            UserError,
+            r'(?s)"Broken update" cannot render its subject: .*mi_no_such_field',
+            kind="progress",
+            template_id=self._broken_template("subject").id,
         )
 
     def test_refused_outside_the_incident_manager_group(self):
@@ -549,7 +586,10 @@ class TestSopTemplates(CommunicationsCase):
     def test_outage_summary(self):
         incident = self._incident()
         subject, words = self._render(
-            "summary", incident, impact="Vision is down: white screen.", localization="AMER",
+            "summary",
+            incident,
+            impact="Vision is down: white screen.",
+            localization="AMER",
             contact_info="Hotline 1-877-744-6434, option 2",
         )
         self.assertEqual(subject, "Major Outage – Vision Server")
@@ -610,12 +650,21 @@ class TestMailQueueDrains(CommunicationsCase, CronMixinCase):
     mail queue's next hourly run."""
 
     def _outgoing(self, mailing, count):
-        return self.env["mail.mail"].sudo().create(
-            [
-                {"subject": "Blast", "body_html": "<p>x</p>", "email_to": f"reader{i}@example.com",
-                 "mailing_id": mailing.id, "state": "outgoing"}
-                for i in range(count)
-            ]
+        return (
+            self.env["mail.mail"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "subject": "Blast",
+                        "body_html": "<p>x</p>",
+                        "email_to": f"reader{i}@example.com",
+                        "mailing_id": mailing.id,
+                        "state": "outgoing",
+                    }
+                    for i in range(count)
+                ]
+            )
         )
 
     def _run_queue(self):

@@ -63,9 +63,7 @@ class TestBilingualBlast(CommunicationsCase):
         self.assertIn("Impact : Kiosks are stuck on a white screen.", bob_words)
         self.assertNotIn("Dear", bob_words)
         # Delivery counts both languages.
-        self.assertEqual(
-            (update.expected_count, update.delivered_count, update.mailing_state), (2, 2, "done")
-        )
+        self.assertEqual((update.expected_count, update.delivered_count, update.mailing_state), (2, 2, "done"))
 
     def test_labels_are_the_readers(self):
         """What the update holds as choices (its status) reads in each reader's language."""

@@ -103,12 +103,24 @@ class TestCommunicationsSmtp(SmtpCase):
             self.ivy.email: ("Ivy Internal", "Mar 10, 11:30 AM UTC−04:00"),
         }
         blasts = [
-            ("initial", {"impact": "Kiosks are stuck on a white screen."},
-             "Incident Notification - Vision Server", "Incident Start Time: {detected}"),
-            ("progress", {"findings": "a rejected certificate"},
-             "Incident Update - Vision Server", "Our team has identified a rejected certificate"),
-            ("resolution", {"root_cause": "An expired certificate."},
-             "Incident Resolved - Vision Server", "Incident Start Time: {detected} Resolution Time:"),
+            (
+                "initial",
+                {"impact": "Kiosks are stuck on a white screen."},
+                "Incident Notification - Vision Server",
+                "Incident Start Time: {detected}",
+            ),
+            (
+                "progress",
+                {"findings": "a rejected certificate"},
+                "Incident Update - Vision Server",
+                "Our team has identified a rejected certificate",
+            ),
+            (
+                "resolution",
+                {"root_cause": "An expired certificate."},
+                "Incident Resolved - Vision Server",
+                "Incident Start Time: {detected} Resolution Time:",
+            ),
         ]
         for minutes, (kind, values, subject, line) in enumerate(blasts):
             with self.subTest(kind=kind), freeze_time(NOW + timedelta(minutes=minutes)):
@@ -178,7 +190,10 @@ class TestDeliveryFailures(SmtpCase):
             (update.delivery_state, update.expected_count, update.failed_count, update.delivered_count),
             ("failed", 4, 4, 0),
         )
-        self.assertEqual(set(update.mailing_id.mailing_trace_ids.mapped("failure_type")) - {"mail_bl", "mail_dup", "mail_optout"}, {"mail_smtp"})
+        self.assertEqual(
+            set(update.mailing_id.mailing_trace_ids.mapped("failure_type")) - {"mail_bl", "mail_dup", "mail_optout"},
+            {"mail_smtp"},
+        )
         activity = self._failure_activities(incident)
         self.assertEqual(activity.user_id, self.im)
         notes = self._notes(incident)
@@ -211,9 +226,7 @@ class TestDeliveryFailures(SmtpCase):
             self._run_delivery_cron()
             self._run_mail_queue()
         update.invalidate_recordset()
-        self.assertEqual(
-            (update.delivery_state, update.delivered_count, update.failed_count), ("delivered", 4, 0)
-        )
+        self.assertEqual((update.delivery_state, update.delivered_count, update.failed_count), ("delivered", 4, 0))
         self.assertEqual(len({recipients[0] for recipients, _message in self.sink.received}), 4)
         self.assertEqual(update.delivery_started_at, back)
         self.assertEqual((blast.state, blast.met_at), ("breached", back), "met late, at delivery")

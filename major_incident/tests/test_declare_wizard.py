@@ -56,9 +56,10 @@ class TestDeclareWizard(MajorIncidentCase):
         candidate = ticket.major_incident_id
         detected = candidate.detected_at
         incident = self._declared(
-            self.env["major.incident.declare.wizard"].with_user(self.im).create(
-                {"mode": "existing", "ticket_id": ticket.id, "severity": "p2"}
-            ).action_declare()
+            self.env["major.incident.declare.wizard"]
+            .with_user(self.im)
+            .create({"mode": "existing", "ticket_id": ticket.id, "severity": "p2"})
+            .action_declare()
         )
         self.assertEqual(incident, candidate, "the candidate is declared, not a second incident")
         self.assertEqual(incident.detected_at, detected)

@@ -121,9 +121,7 @@ class TestEscalation(MajorIncidentCase):
         """Issue: one bad number froze a level forever. Every valid number of the level is
         called, the bad one is logged as unreachable and reported, the ladder climbs."""
         level = self.env.ref("major_incident.escalation_sop_p1_level_2")
-        other = new_test_user(
-            self.env, login="mi_other_director", name="Otto Director", phone="+1 416 555 0193"
-        )
+        other = new_test_user(self.env, login="mi_other_director", name="Otto Director", phone="+1 416 555 0193")
         level.user_ids = self.director | other
         with freeze_time(T0):
             incident = self._candidate()
@@ -148,8 +146,10 @@ class TestEscalation(MajorIncidentCase):
     def test_incident_manager_without_phone_never_blocks_intake(self):
         """Issue: an IM on duty without a number made every urgent ticket fail to save."""
         self.im.partner_id.phone = False
-        ticket = self.env["helpdesk.ticket"].with_user(self.support_agent).create(
-            {"name": "Vision down", "description": "<p>down</p>", "priority": "3"}
+        ticket = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.support_agent)
+            .create({"name": "Vision down", "description": "<p>down</p>", "priority": "3"})
         )
         incident = ticket.major_incident_id
         self.assertEqual(incident.state, "candidate", "the incident exists")
@@ -177,10 +177,20 @@ class TestRoster(MajorIncidentCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.delegate = new_test_user(cls.env, login="mi_delegate", name="Dee Legate",
-                                     groups="major_incident.group_mi_manager", phone="+1 416 555 0194")
-        cls.boss = new_test_user(cls.env, login="mi_boss", name="Bo Manager",
-                                 groups="major_incident.group_mi_manager", phone="+1 416 555 0195")
+        cls.delegate = new_test_user(
+            cls.env,
+            login="mi_delegate",
+            name="Dee Legate",
+            groups="major_incident.group_mi_manager",
+            phone="+1 416 555 0194",
+        )
+        cls.boss = new_test_user(
+            cls.env,
+            login="mi_boss",
+            name="Bo Manager",
+            groups="major_incident.group_mi_manager",
+            phone="+1 416 555 0195",
+        )
         cls.roster = cls.env["major.incident.roster"].create(
             {
                 "name": "On call",

@@ -123,13 +123,17 @@ class TestDisasterRecovery(MajorIncidentCase):
         self.assertIn("Disaster recovery declared by Ivan IT", note.body)
         self.assertIn("Simnet", note.body)
         self.assertEqual(note.partner_ids, (self.im | self.agent).partner_id, "the IM and the support team")
-        activity = incident.activity_ids.filtered(lambda a: a.summary == "Disaster recovery declared: inform stakeholders")
+        activity = incident.activity_ids.filtered(
+            lambda a: a.summary == "Disaster recovery declared: inform stakeholders"
+        )
         self.assertEqual(activity.user_id, self.im)
 
     def test_dr_drafts_the_internal_update_until_one_is_sent(self):
         incident = self._incident()
-        wizards = self.env["major.incident.update.wizard"].with_user(self.im).with_context(
-            active_model="major.incident", active_id=incident.id, default_kind="internal"
+        wizards = (
+            self.env["major.incident.update.wizard"]
+            .with_user(self.im)
+            .with_context(active_model="major.incident", active_id=incident.id, default_kind="internal")
         )
         self.assertFalse(wizards.create({}).findings, "no DR, no DR draft")
         with freeze_time(minutes(30)):
@@ -187,17 +191,41 @@ class TestDisasterRecovery(MajorIncidentCase):
         windows = self.env["major.incident.maintenance.window"].with_user(self.im)
         with freeze_time(T0):
             with self.assertRaises(ValidationError):
-                windows.create({"name": "DR drill", "kind": "dr_drill", "start_at": T0 + timedelta(days=7),
-                                "end_at": T0 + timedelta(days=7, hours=4)})
-            drill = windows.create({"name": "DR drill", "kind": "dr_drill", "start_at": T0 + timedelta(days=15),
-                                    "end_at": T0 + timedelta(days=15, hours=4)})
+                windows.create(
+                    {
+                        "name": "DR drill",
+                        "kind": "dr_drill",
+                        "start_at": T0 + timedelta(days=7),
+                        "end_at": T0 + timedelta(days=7, hours=4),
+                    }
+                )
+            drill = windows.create(
+                {
+                    "name": "DR drill",
+                    "kind": "dr_drill",
+                    "start_at": T0 + timedelta(days=15),
+                    "end_at": T0 + timedelta(days=15, hours=4),
+                }
+            )
             with self.assertRaises(ValidationError):
-                windows.create({"name": "Second drill", "kind": "dr_drill", "start_at": T0 + timedelta(days=60),
-                                "end_at": T0 + timedelta(days=60, hours=2)})
+                windows.create(
+                    {
+                        "name": "Second drill",
+                        "kind": "dr_drill",
+                        "start_at": T0 + timedelta(days=60),
+                        "end_at": T0 + timedelta(days=60, hours=2),
+                    }
+                )
             with self.assertRaises(ValidationError):
                 drill.end_at = drill.start_at + timedelta(hours=5)
-            windows.create({"name": "Next year's drill", "kind": "dr_drill", "start_at": datetime(2027, 3, 1, 14),
-                            "end_at": datetime(2027, 3, 1, 18)})
+            windows.create(
+                {
+                    "name": "Next year's drill",
+                    "kind": "dr_drill",
+                    "start_at": datetime(2027, 3, 1, 14),
+                    "end_at": datetime(2027, 3, 1, 18),
+                }
+            )
 
 
 @tagged("at_install", "-post_install")
@@ -258,15 +286,24 @@ class TestExecutiveEscalation(MajorIncidentCase):
                 "tz": "America/Toronto",
                 "hours_per_day": 8,
                 "attendance_ids": [
-                    Command.create({"name": f"Day {day}", "dayofweek": str(day), "hour_from": 9, "hour_to": 17,
-                                    "day_period": "morning"})
+                    Command.create(
+                        {
+                            "name": f"Day {day}",
+                            "dayofweek": str(day),
+                            "hour_from": 9,
+                            "hour_to": 17,
+                            "day_period": "morning",
+                        }
+                    )
                     for day in range(5)
                 ],
             }
         )
         cls.env.company.resource_calendar_id = calendar
         cls.support_manager = new_test_user(
-            cls.env, login="mi_test_support_manager", name="Sue Support",
+            cls.env,
+            login="mi_test_support_manager",
+            name="Sue Support",
             groups="helpdesk_mgmt.group_helpdesk_manager",
         )
         cls.env.company.mi_support_manager_id = cls.support_manager

@@ -176,8 +176,10 @@ class TestLinkedTickets(MajorIncidentCase):
 
     def test_link_wizard_raises_a_new_candidate(self):
         ticket = self._agent_ticket(self.frank)
-        wizard = self.env["major.incident.link.wizard"].with_user(self.support_agent).create(
-            {"ticket_ids": [Command.set(ticket.ids)], "mode": "new"}
+        wizard = (
+            self.env["major.incident.link.wizard"]
+            .with_user(self.support_agent)
+            .create({"ticket_ids": [Command.set(ticket.ids)], "mode": "new"})
         )
         wizard.action_link()
         incident = ticket.major_incident_id
@@ -191,7 +193,10 @@ class TestLinkedTickets(MajorIncidentCase):
         # The Incident Manager on duty (called by the ladders) is not the one who merges:
         # the calls of the merged candidate are stopped, not answered.
         duty = new_test_user(
-            self.env, login="mi_test_duty", name="Dee Duty", phone="+1 416 555 0196",
+            self.env,
+            login="mi_test_duty",
+            name="Dee Duty",
+            phone="+1 416 555 0196",
             groups="major_incident.group_mi_manager,helpdesk_mgmt.group_helpdesk_user",
         )
         self.env.company.mi_incident_manager_id = duty
@@ -326,8 +331,13 @@ class TestLinkedTickets(MajorIncidentCase):
         )
 
     def _alert(self, source, status, at):
-        payload = {"id": "vision-db", "status": status, "title": "Vision database", "message": "replica lag",
-                   "time": at.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        payload = {
+            "id": "vision-db",
+            "status": status,
+            "title": "Vision database",
+            "message": "replica lag",
+            "time": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
         return source._receive(alerts.parse(source.payload_format, payload))
 
     def test_same_fingerprint_from_two_sources_is_one_incident(self):

@@ -9,9 +9,7 @@ class TestPhone(TransactionCase):
 
     def setUp(self):
         super().setUp()
-        self.partner = self.env["res.partner"].create(
-            {"name": "Henry Hey", "country_id": self.env.ref("base.ca").id}
-        )
+        self.partner = self.env["res.partner"].create({"name": "Henry Hey", "country_id": self.env.ref("base.ca").id})
 
     def test_e164_formatting(self):
         self.assertEqual(self.partner._mi_phone_e164("(416) 555-0142"), "+14165550142")

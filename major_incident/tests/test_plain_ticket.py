@@ -107,8 +107,11 @@ class TestPlainTicket(MajorIncidentCase):
         profile.disable()
         called = {(path, function) for path, _line, function in pstats.Stats(profile).stats}
         addon = {(path, function) for path, function in called if ADDON_MODELS_DIR in path}
-        self.assertIn(("helpdesk_ticket.py", "create"), {(os.path.basename(p), f) for p, f in addon},
-                      "the profile sees the addon's code")
+        self.assertIn(
+            ("helpdesk_ticket.py", "create"),
+            {(os.path.basename(p), f) for p, f in addon},
+            "the profile sees the addon's code",
+        )
         incident_code = {
             (os.path.basename(path), function)
             for path, function in addon

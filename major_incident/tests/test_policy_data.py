@@ -60,9 +60,12 @@ class TestPolicyData(MajorIncidentCase):
 
     def _declare(self, ticket, issue_type):
         """The Incident Manager declares the ticket's incident with its issue type (declare wizard)."""
-        action = self.env["major.incident.declare.wizard"].with_user(self.im).create(
-            {"mode": "existing", "ticket_id": ticket.id, "severity": "p1", "issue_type_id": issue_type.id}
-        ).action_declare()
+        action = (
+            self.env["major.incident.declare.wizard"]
+            .with_user(self.im)
+            .create({"mode": "existing", "ticket_id": ticket.id, "severity": "p1", "issue_type_id": issue_type.id})
+            .action_declare()
+        )
         return self.env["major.incident"].browse(action["res_id"])
 
     def test_policy_selection_by_issue_type(self):

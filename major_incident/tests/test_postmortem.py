@@ -36,11 +36,13 @@ class TestPostmortem(MajorIncidentCase):
         with self.assertRaisesRegex(UserError, "Summary, Root cause, Preventive measures"):
             postmortem.with_user(self.im).action_publish()
         self.assertEqual(self._clock(incident, "postmortem").state, "running")
-        postmortem.with_user(self.im).write({
-            "summary": "<p>Vision down</p>",
-            "root_cause": "<p>Expired certificate</p>",
-            "preventive_measures": "<p>Certificate expiry monitoring</p>",
-        })
+        postmortem.with_user(self.im).write(
+            {
+                "summary": "<p>Vision down</p>",
+                "root_cause": "<p>Expired certificate</p>",
+                "preventive_measures": "<p>Certificate expiry monitoring</p>",
+            }
+        )
         with freeze_time(T0 + timedelta(days=3)):
             postmortem.with_user(self.im).action_publish()
         self.assertEqual(postmortem.state, "published")

@@ -32,8 +32,13 @@ class TestClockFaultIsolation(MajorIncidentCase):
             healthy = self._candidate()
         stray_policy = self.env.ref("major_incident.policy_sop_p2")
         stray_level = self.env["major.incident.escalation.level"].create(
-            {"name": "Stray", "policy_id": stray_policy.id, "sequence": 99, "wait_minutes": 5,
-             "user_ids": [(6, 0, self.director.ids)]}
+            {
+                "name": "Stray",
+                "policy_id": stray_policy.id,
+                "sequence": 99,
+                "wait_minutes": 5,
+                "user_ids": [(6, 0, self.director.ids)],
+            }
         )
         self._escalation_clock(poisoned).escalation_level_id = stray_level
         stray_level.unlink()
@@ -215,8 +220,9 @@ class TestPolicyLimits(MajorIncidentCase):
         opened no clock."""
         policy = self.env.ref("major_incident.policy_sop_p1")
         for field, label in (("response_minutes", r"Response \(min\)"), ("blast_minutes", r"First blast \(min\)")):
-            with self.subTest(field=field), self.assertRaisesRegex(
-                ValidationError, rf"{label} of .*P1 Critical is 0: .*Set at least 1 minute"
+            with (
+                self.subTest(field=field),
+                self.assertRaisesRegex(ValidationError, rf"{label} of .*P1 Critical is 0: .*Set at least 1 minute"),
             ):
                 policy.with_user(self.mi_admin).write({field: 0})
             self.env.invalidate_all(flush=False)
@@ -248,8 +254,12 @@ class TestPolicyLimits(MajorIncidentCase):
         self.env.invalidate_all(flush=False)
         with self.assertRaisesRegex(ValidationError, r"Outside business hours \(min\) of .*at most 525600"):
             self.env["major.incident.response.target"].with_user(self.mi_admin).create(
-                {"policy_set_id": policy_set.id, "tier": "pro", "business_hours_minutes": 30,
-                 "outside_hours_minutes": 600_000}
+                {
+                    "policy_set_id": policy_set.id,
+                    "tier": "pro",
+                    "business_hours_minutes": 30,
+                    "outside_hours_minutes": 600_000,
+                }
             )
 
 

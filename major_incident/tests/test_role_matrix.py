@@ -291,12 +291,8 @@ class TestRoleMatrix(CommunicationsCase):
             "write_resolved_at": Action(
                 lambda role: self._declared(), self._write({"resolved_at": fields.Datetime.now()})
             ),
-            "write_closed_at": Action(
-                lambda role: self._resolved(), self._write({"closed_at": fields.Datetime.now()})
-            ),
-            "write_postmortem_published": Action(
-                lambda role: self._postmortem(), self._write({"state": "published"})
-            ),
+            "write_closed_at": Action(lambda role: self._resolved(), self._write({"closed_at": fields.Datetime.now()})),
+            "write_postmortem_published": Action(lambda role: self._postmortem(), self._write({"state": "published"})),
             "write_update_sent_at": Action(
                 lambda role: self._with_update()[1], self._write({"sent_at": fields.Datetime.now()})
             ),
@@ -681,27 +677,31 @@ class TestRoleMatrix(CommunicationsCase):
         self.assertEqual(form.reference, incident.reference)
 
     def _do_read_clocks(self, incident, role):
-        clocks = self.env["major.incident.clock"].with_user(self._user(role)).search(
-            [("incident_id", "=", incident.id)]
+        clocks = (
+            self.env["major.incident.clock"].with_user(self._user(role)).search([("incident_id", "=", incident.id)])
         )
         self.assertTrue(clocks)
         self.assertTrue(all(value["deadline"] for value in clocks.read(["kind", "state", "deadline"])))
 
     def _do_read_escalations(self, incident, role):
-        rows = self.env["major.incident.escalation"].with_user(self._user(role)).search(
-            [("incident_id", "=", incident.id)]
+        rows = (
+            self.env["major.incident.escalation"]
+            .with_user(self._user(role))
+            .search([("incident_id", "=", incident.id)])
         )
         self.assertIn(self.role_im.id, [value["user_id"][0] for value in rows.read(["user_id", "outcome"])])
 
     def _do_read_updates(self, incident, role):
-        updates = self.env["major.incident.update"].with_user(self._user(role)).search(
-            [("incident_id", "=", incident.id)]
+        updates = (
+            self.env["major.incident.update"].with_user(self._user(role)).search([("incident_id", "=", incident.id)])
         )
         self.assertEqual(updates.read(["findings"])[0]["findings"], "The certificate expired")
 
     def _do_read_postmortem(self, postmortem, role):
-        found = self.env["major.incident.postmortem"].with_user(self._user(role)).search(
-            [("incident_id", "=", postmortem.incident_id.id)]
+        found = (
+            self.env["major.incident.postmortem"]
+            .with_user(self._user(role))
+            .search([("incident_id", "=", postmortem.incident_id.id)])
         )
         self.assertEqual(found, postmortem)
         self.assertIn("Expired certificate", found.read(["root_cause"])[0]["root_cause"])

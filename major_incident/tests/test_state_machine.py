@@ -187,8 +187,10 @@ class TestStateMachine(MajorIncidentCase):
         self.assertEqual(candidate.state, "cancelled")
         self.assertEqual(candidate.cancel_reason, "not_mi")
         triaged = self._triaged()
-        wizard = self.env["major.incident.dismiss.wizard"].with_user(self.im).create(
-            {"incident_id": triaged.id, "note": "Single user issue"}
+        wizard = (
+            self.env["major.incident.dismiss.wizard"]
+            .with_user(self.im)
+            .create({"incident_id": triaged.id, "note": "Single user issue"})
         )
         wizard.action_dismiss()
         self.assertEqual(triaged.state, "cancelled")

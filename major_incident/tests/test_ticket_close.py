@@ -29,9 +29,7 @@ class TestTicketClose(HttpCase, MajorIncidentCase):
 
     def _close(self, login, ticket):
         self.authenticate(login, login)
-        return self.url_open(
-            f"/ticket/close?ticket_id={ticket.id}&stage_id={self.done.id}", allow_redirects=False
-        )
+        return self.url_open(f"/ticket/close?ticket_id={ticket.id}&stage_id={self.done.id}", allow_redirects=False)
 
     def test_other_customer_cannot_close_an_incident_ticket(self):
         stage = self.ticket_a.stage_id

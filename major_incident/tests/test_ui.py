@@ -119,9 +119,7 @@ class TestMajorIncidentUi(HttpCase):
         or not, in the order of the process."""
         incidents = self.env["major.incident"].with_user(self.im).with_context(read_group_expand=True)
         result = incidents.web_read_group([("state", "!=", "mitigating")], ["state"])
-        self.assertEqual(
-            [group["state"] for group in result["groups"]], [state for state, _label in vocabulary.STATES]
-        )
+        self.assertEqual([group["state"] for group in result["groups"]], [state for state, _label in vocabulary.STATES])
 
 
 @tagged("post_install", "-at_install")

@@ -53,9 +53,7 @@ class MajorIncidentLinkWizard(models.TransientModel):
             if not self.incident_id:
                 raise UserError(self.env._("Choose the ongoing incident to link the tickets to."))
             if self.incident_id.state not in vocabulary.ACTIVE_STATES:
-                raise UserError(
-                    self.env._("%(incident)s is no longer open.", incident=self.incident_id.display_name)
-                )
+                raise UserError(self.env._("%(incident)s is no longer open.", incident=self.incident_id.display_name))
             tickets.write({"major_incident_id": self.incident_id.id})
             incidents = self.incident_id
         if len(incidents) == 1:

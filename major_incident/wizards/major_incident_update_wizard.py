@@ -9,9 +9,7 @@ class MajorIncidentUpdateWizard(models.TransientModel):
     _inherit = ["major.incident.update.mixin"]
     _description = "Send Major Incident Update"
 
-    mailing_list_ids = fields.Many2many(
-        compute="_compute_mailing_list_ids", store=True, readonly=False
-    )
+    mailing_list_ids = fields.Many2many(compute="_compute_mailing_list_ids", store=True, readonly=False)
     service_impact = fields.Char(related="incident_id.service_impact")
     reachable_count = fields.Integer("Reachable contacts", compute="_compute_reachable_count")
     preview_recipient = fields.Char("Preview for", compute="_compute_preview")
@@ -23,9 +21,7 @@ class MajorIncidentUpdateWizard(models.TransientModel):
     def default_get(self, fields_list):
         defaults = super().default_get(fields_list)
         context = self.env.context
-        incident = self.env["major.incident"].browse(
-            defaults.get("incident_id") or context.get("default_incident_id")
-        )
+        incident = self.env["major.incident"].browse(defaults.get("incident_id") or context.get("default_incident_id"))
         if not incident and context.get("active_model") == "major.incident":
             incident = incident.browse(context.get("active_id"))
             defaults["incident_id"] = incident.id
