@@ -480,21 +480,38 @@ def cmd_bench(args):
            "--sizes", args.sizes, "--open-mis", str(args.open_mis),
            "--", f"--addons-path={addons_path(root)}", "--log-level=warn"] + extra
     returncode = subprocess.run(cmd, cwd=ROOT).returncode
-    return returncode or bench_delivery(root, extra, cluster, args.delivery_sizes)
+    return (returncode or bench_delivery(root, extra, cluster, args.delivery_sizes)
+            or bench_alerts(root, extra, cluster))
 
 
 def bench_delivery(root, extra, cluster, sizes, *options):
     """bench/delivery.py against a server of its own, whose cron threads send the e-mails."""
-    db = "mi_bench_delivery"
+    return bench_on_server(root, extra, cluster, "mi_bench_delivery", "delivery.py", sizes, *options)
+
+
+def cmd_bench_alerts(_args):
+    root = require_odoo()
+    ensure_venv(root)
+    extra, cluster = db_args()
+    return bench_alerts(root, extra, cluster)
+
+
+def bench_alerts(root, extra, cluster):
+    """bench/alerts.py against a server of its own, whose cron threads process the alerts."""
+    return bench_on_server(root, extra, cluster, "mi_bench_alerts", "alerts.py")
+
+
+def bench_on_server(root, extra, cluster, db, script, *script_args):
+    """A bench/ script against a fresh database served by Odoo with its cron threads."""
     drop_db(db, cluster)
-    log(f"creating {db} ({ADDON}) for the delivery benchmark")
+    log(f"creating {db} ({ADDON}) for bench/{script}")
     subprocess.run(odoo_cmd(root, extra + ["-d", db, "-i", ADDON, "--stop-after-init", "--log-level=warn"]),
                    check=True, cwd=ROOT)
     port = free_port()
     server = subprocess.Popen(odoo_cmd(root, extra + ["-d", db, f"--db-filter=^{db}$", f"--http-port={port}",
                                                        "--http-interface=127.0.0.1", "--max-cron-threads=2",
                                                        "--log-level=warn",
-                                                       # bench/delivery.py speaks JSON-RPC, which Odoo 19 flags as deprecated.
+                                                       # The bench scripts speak JSON-RPC, which Odoo 19 flags as deprecated.
                                                        "--log-handler=odoo.addons.rpc.controllers.jsonrpc:ERROR",
                                                        # Email Marketing calls Odoo 19's deprecated _notify_progress.
                                                        "--log-handler=py.warnings:ERROR"]),
@@ -506,8 +523,7 @@ def bench_delivery(root, extra, cluster, sizes, *options):
                 if sock.connect_ex(("127.0.0.1", port)) == 0:
                     break
             time.sleep(0.5)
-        cmd = [str(venv_python()), str(ROOT / "bench" / "delivery.py"), f"http://127.0.0.1:{port}", db, sizes,
-               *options]
+        cmd = [str(venv_python()), str(ROOT / "bench" / script), f"http://127.0.0.1:{port}", db, *script_args]
         return subprocess.run(cmd, cwd=ROOT).returncode
     finally:
         server.terminate()
@@ -538,11 +554,12 @@ def main():
     bench.add_argument("--fresh", action="store_true", help="rebuild the benchmark databases")
     bench.add_argument("--delivery-sizes", default=os.environ.get("BENCH_DELIVERY_SIZES", "1000,10000"),
                        help="recipients of the delivery benchmark's blasts, comma-separated")
+    sub.add_parser("bench-alerts", help="the alert-storm stage of the benchmark alone (bench/alerts.py)")
     odoo = sub.add_parser("odoo", help="run Odoo with this repo's settings")
     odoo.add_argument("odoo_args", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     handler = {"test": cmd_test, "run": cmd_run, "env": cmd_shell_env, "pot": cmd_pot, "odoo": cmd_odoo,
-               "bench": cmd_bench}[args.command]
+               "bench": cmd_bench, "bench-alerts": cmd_bench_alerts}[args.command]
     sys.exit(handler(args))
 
 

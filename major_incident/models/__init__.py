@@ -28,3 +28,5 @@ from . import mailing_mailing
 from . import mail_mail
 from . import major_incident_alert_source
 from . import ir_http
+from . import major_incident_alert_payload
+from . import major_incident_alert_line
