@@ -517,7 +517,7 @@ def bench_on_server(root, extra, cluster, db, script, *script_args):
                                                        "--log-handler=py.warnings:ERROR"]),
                               cwd=ROOT)
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             with socket.socket() as sock:
                 if sock.connect_ex(("127.0.0.1", port)) == 0:

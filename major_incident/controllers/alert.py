@@ -4,6 +4,7 @@ import re
 from urllib.parse import unquote
 
 from odoo import fields, http
+from odoo.fields import Domain
 from odoo.http import request
 
 from ..engine import alert_grouping, alerts
@@ -108,11 +109,24 @@ class MajorIncidentAlertController(http.Controller):
                 "alert_count": len(received),
             }
         )
-        request.env.ref("major_incident.ir_cron_major_incident_alert_payloads").sudo()._trigger()
+        self._wake_alert_cron(now)
         return request.make_json_response(
             {"status": "queued", "payload": stored.id, "alerts": len(received), "warnings": warnings},
             status=202,
         )
+
+    def _wake_alert_cron(self, now):
+        """Trigger the alert cron unless a trigger is already pending: waking it opens a
+        connection of its own after the commit, and in a burst of alerts those connections
+        would exhaust the pool and answer 500 for payloads already stored. The cron takes
+        every queued payload, and its one-minute interval catches one stored just after
+        its last look."""
+        cron = request.env.ref("major_incident.ir_cron_major_incident_alert_payloads").sudo()
+        pending = request.env["ir.cron.trigger"].sudo().search_count(
+            Domain("cron_id", "=", cron.id) & Domain("call_at", "<=", now), limit=1
+        )
+        if not pending:
+            cron._trigger()
 
     def _error(self, status, code, message, headers=None, **extra):
         return request.make_json_response(

@@ -45,14 +45,16 @@ class MajorIncident(models.Model):
         held = [alert for alert, _at, result in reported if result == alert_grouping.HELD]
         if held:
             self._alerts_held(source, held, now)
-        events = [(alert, at) for alert, at, result in reported if result != alert_grouping.HELD]
+        events = [(alert, at, result) for alert, at, result in reported if result != alert_grouping.HELD]
         if not events:
             return
-        last_alert, last_at = events[-1]
+        last_alert, last_at, _result = events[-1]
+        # Alerts grouped into the incident this payload opened are told in its description.
+        repeats = sum(1 for _alert, _at, result in events if result == alert_grouping.UPDATED)
         if last_alert.event == alerts.UP:
             self._alert_recovered(source, last_alert, last_at)
-        else:
-            self._alert_repeated(source, last_alert, last_at, now, len(events))
+        elif repeats:
+            self._alert_repeated(source, last_alert, last_at, now, repeats)
 
     def _alerts_held(self, source, held, now):
         if not alert_grouping.note_due(self.alert_noted_at or None, now):

@@ -3,6 +3,7 @@ import logging
 from datetime import timedelta
 
 from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, freeze_time, tagged
 
 from ..engine.alert_grouping import NOTE_INTERVAL, PAGE_CAP, PAGE_WINDOW
@@ -377,6 +378,27 @@ class TestAlertWebhook(HttpCase, MajorIncidentCase):
         self.assertEqual(len(self._incidents()), 1, "the payload after it is processed")
         failed = self.env["major.incident.alert.payload"].with_user(self.mi_admin).search([("state", "=", "failed")])
         self.assertEqual(failed, bad, "administrators see failed payloads")
+
+        # Its cause fixed, an administrator processes it again.
+        bad.body = json.dumps(generic("down", ago(1)))
+        failed.action_process()
+        self.assertEqual(bad.state, "done")
+        self.assertEqual(bad.line_ids.result, "updated")
+
+    def test_alert_records_access(self):
+        self._send(self.tokens["generic"], generic("down", ago(1)))
+        payload_model = self.env["major.incident.alert.payload"]
+        line_model = self.env["major.incident.alert.line"]
+        self.assertEqual(len(line_model.with_user(self.agent).search([])), 1, "MI users read the alerts")
+        self.assertEqual(len(payload_model.with_user(self.agent).search([])), 1)
+        with self.assertRaises(AccessError):
+            payload_model.with_user(self.agent).search([]).action_process()
+        with self.assertRaises(AccessError):
+            line_model.with_user(self.agent).search([]).unlink()
+        with self.assertRaises(AccessError):
+            line_model.with_user(self.support_agent).search([])
+        with self.assertRaises(AccessError):
+            payload_model.with_user(self.mi_admin).create({"source_id": self.sources["generic"].id, "body": "{}"})
 
     def test_identical_alerts_at_once_are_one_incident(self):
         """50 monitors' copies of one alert arrive together: each is accepted (no request
