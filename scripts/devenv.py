@@ -999,14 +999,30 @@ def cmd_bench(args):
         "--log-level=warn",
     ] + extra
     returncode = subprocess.run(cmd, cwd=ROOT).returncode
-    return returncode or bench_delivery(root, extra, cluster, args.delivery_sizes)
+    return returncode or bench_delivery(root, extra, cluster, args.delivery_sizes) or bench_alerts(root, extra, cluster)
 
 
 def bench_delivery(root, extra, cluster, sizes, *options):
     """bench/delivery.py against a server of its own, whose cron threads send the e-mails."""
-    db = "mi_bench_delivery"
+    return bench_on_server(root, extra, cluster, "mi_bench_delivery", "delivery.py", sizes, *options)
+
+
+def cmd_bench_alerts(_args):
+    root = require_odoo()
+    ensure_venv(root)
+    extra, cluster = db_args()
+    return bench_alerts(root, extra, cluster)
+
+
+def bench_alerts(root, extra, cluster):
+    """bench/alerts.py against a server of its own, whose cron threads process the alerts."""
+    return bench_on_server(root, extra, cluster, "mi_bench_alerts", "alerts.py")
+
+
+def bench_on_server(root, extra, cluster, db, script, *script_args):
+    """A bench/ script against a fresh database served by Odoo with its cron threads."""
     drop_db(db, cluster)
-    log(f"creating {db} ({ADDON}) for the delivery benchmark")
+    log(f"creating {db} ({ADDON}) for bench/{script}")
     subprocess.run(
         odoo_cmd(root, extra + ["-d", db, "-i", ADDON, "--stop-after-init", "--log-level=warn"]), check=True, cwd=ROOT
     )
@@ -1023,7 +1039,7 @@ def bench_delivery(root, extra, cluster, sizes, *options):
                 "--http-interface=127.0.0.1",
                 "--max-cron-threads=2",
                 "--log-level=warn",
-                # bench/delivery.py speaks JSON-RPC, which Odoo 19 flags as deprecated.
+                # The bench scripts speak JSON-RPC, which Odoo 19 flags as deprecated.
                 "--log-handler=odoo.addons.rpc.controllers.jsonrpc:ERROR",
                 # Email Marketing calls Odoo 19's deprecated _notify_progress.
                 "--log-handler=py.warnings:ERROR",
@@ -1032,13 +1048,13 @@ def bench_delivery(root, extra, cluster, sizes, *options):
         cwd=ROOT,
     )
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             with socket.socket() as sock:
                 if sock.connect_ex(("127.0.0.1", port)) == 0:
                     break
             time.sleep(0.5)
-        cmd = [str(venv_python()), str(ROOT / "bench" / "delivery.py"), f"http://127.0.0.1:{port}", db, sizes, *options]
+        cmd = [str(venv_python()), str(ROOT / "bench" / script), f"http://127.0.0.1:{port}", db, *script_args]
         return subprocess.run(cmd, cwd=ROOT).returncode
     finally:
         server.terminate()
@@ -1220,6 +1236,7 @@ def main():
         default=os.environ.get("BENCH_DELIVERY_SIZES", "1000,10000"),
         help="recipients of the delivery benchmark's blasts, comma-separated",
     )
+    sub.add_parser("bench-alerts", help="the alert-storm stage of the benchmark alone (bench/alerts.py)")
     lint = sub.add_parser("lint", help="OCA's pre-commit checks over the repository")
     lint.add_argument("hooks", nargs="*", help="only these hook ids")
     manifestoo = sub.add_parser("manifestoo", help="manifestoo checks of the addon's manifest")
@@ -1237,6 +1254,7 @@ def main():
         "pot": cmd_pot,
         "odoo": cmd_odoo,
         "bench": cmd_bench,
+        "bench-alerts": cmd_bench_alerts,
         "wheel-check": cmd_wheel_check,
         "lint": cmd_lint,
         "manifestoo": cmd_manifestoo,

@@ -277,10 +277,10 @@ def test_alertmanager_resolved_is_at_its_end():
     assert alert.at == datetime(2026, 3, 6, 14, 0, 5), "endsAt, not startsAt"
 
 
-def test_alertmanager_zero_time_is_no_time():
+def test_alertmanager_zero_time_is_kept_for_the_intake_to_replace():
     payload = alertmanager("resolved", AT)
     payload["alerts"][0]["endsAt"] = "0001-01-01T00:00:00Z"
-    assert parse_one("alertmanager", payload).at is None
+    assert parse_one("alertmanager", payload).at == datetime(1, 1, 1)
     payload = alertmanager("firing", AT)
     del payload["alerts"][0]["startsAt"]
     assert parse_one("alertmanager", payload).at is None

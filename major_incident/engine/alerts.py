@@ -76,8 +76,9 @@ def _identifier(value, field):
 
 
 def _iso_time(value, field):
-    """Naive UTC from an ISO 8601 / RFC 3339 string; None for Go's zero time or nothing."""
-    if value in (None, "") or str(value).startswith("0001-01-01"):
+    """Naive UTC from an ISO 8601 / RFC 3339 string; None for nothing. Go's zero time
+    (year 1) is kept as sent: the intake says it replaced it (alert_grouping.alert_time)."""
+    if value in (None, ""):
         return None
     try:
         moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))

@@ -32,3 +32,5 @@ from . import ir_qweb
 from . import major_incident_update_delivery
 from . import mail_activity_plan
 from . import mail_activity_plan_template
+from . import major_incident_alert_payload
+from . import major_incident_alert_line
