@@ -574,6 +574,23 @@ class MajorIncident(models.Model):
             partner_ids=managers.partner_id.ids,
         )
 
+    def _report_no_ladder(self):
+        """Nobody would be called: no policy applies, or its policy has no ladder. Every
+        Incident Manager hears of it at once rather than from a breach later."""
+        self.ensure_one()
+        managers = self.env.ref("major_incident.group_mi_manager").sudo().user_ids.filtered("active")
+        if self.policy_id:
+            reason = self.env._("its policy %(policy)s has no escalation ladder", policy=self.policy_id.display_name)
+        else:
+            reason = self.env._(
+                "no policy applies to it (set a policy set on the team or the company, with a policy for its severity)"
+            )
+        self.message_post(
+            body=self.env._("Nobody is called for %(incident)s: %(reason)s.", incident=self.reference, reason=reason),
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=managers.partner_id.ids,
+        )
+
     def _check_move(self, action, label):
         """Refuse ``action`` from a state the vocabulary does not allow it from, or without
         the coding it requires."""

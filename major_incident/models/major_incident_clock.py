@@ -249,6 +249,7 @@ class MajorIncidentClock(models.Model):
             levels = clock.incident_id.policy_id.escalation_level_ids.sorted("sequence")
             if not levels:
                 clock.write({"escalation_level_id": False, "next_action_at": False})
+                clock.incident_id._report_no_ladder()
                 continue
             called[clock] = levels[0]
         self.env["major.incident.escalation"].sudo()._call_many(

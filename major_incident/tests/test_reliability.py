@@ -98,6 +98,22 @@ class TestFactsOnlyThroughActions(MajorIncidentCase):
 
 
 @tagged("at_install", "-post_install")
+class TestNobodyToCall(MajorIncidentCase):
+    """Issue: a company without a policy set opened silent candidates: no policy, nobody
+    called, nothing said until a breach 15 minutes later."""
+
+    def test_a_candidate_without_ladder_is_reported_at_once(self):
+        empty_set = self.env["major.incident.policy.set"].create({"name": "No policies"})
+        team = self.env["helpdesk.ticket.team"].create({"name": "Unconfigured", "mi_policy_set_id": empty_set.id})
+        incident = self._candidate(ticket_values={"team_id": team.id})
+        self.assertFalse(incident.policy_id)
+        self.assertFalse(incident.escalation_ids, "nobody could be called")
+        report = incident.message_ids.filtered(lambda m: "Nobody is called" in (m.body or ""))
+        self.assertEqual(len(report), 1)
+        self.assertIn("no policy applies", report.body)
+        self.assertIn(self.im.partner_id, report.partner_ids, "every Incident Manager is told")
+
+
 class TestSeverityChange(MajorIncidentCase):
     def test_clocks_the_new_policy_lacks_are_cancelled(self):
         """P1 -> P3: the SOP gives P3 no RTO; a running 120-minute RTO would breach."""
