@@ -213,6 +213,9 @@ def main():
             statuses = list(pool.map(lambda i: clients[i % 2].post_alerts(payloads[i]), range(len(payloads))))
         report["alert_post_s"] = round(time.monotonic() - started, 1)
         report["alert_answers"] = {str(status): statuses.count(status) for status in set(statuses)}
+        queued = "SELECT count(*) FROM major_incident_alert_payload WHERE state = 'queued'"
+        wait_until(lambda: int(sql(cluster, queued)[0][0]) == 0, 120)
+        report["alert_processed_s"] = round(time.monotonic() - started, 1)
 
         # The escalations of the incidents just raised: due within the next minutes.
         due = sql(
@@ -269,15 +272,17 @@ def main():
     report["alerts_recorded"] = int(
         sql(
             cluster,
-            """
-        SELECT count(DISTINCT alert_fingerprint) FROM major_incident WHERE alert_fingerprint LIKE 'scale-out-%'""",
+            "SELECT count(DISTINCT fingerprint) FROM major_incident_alert_line WHERE fingerprint LIKE 'scale-out-%'",
         )[0][0]
+    )
+    report["alert_payloads_failed"] = int(
+        sql(cluster, "SELECT count(*) FROM major_incident_alert_payload WHERE state = 'failed'")[0][0]
     )
     checks = {
         "every escalation called": report["incidents_escalated"] >= report["escalations_due"],
         "nobody called twice": report["people_called_twice"] == 0
         and report["call_activities"] == report["people_called"],
-        "every alert recorded": report["alerts_recorded"] == args.alerts,
+        "every alert recorded": report["alerts_recorded"] == args.alerts and not report["alert_payloads_failed"],
     }
     report["checks"] = checks
     print(json.dumps(report, indent=2))
