@@ -1,6 +1,9 @@
 from odoo import api, fields, models
 from odoo.fields import Domain
 
+# Failures after which Odoo deletes an e-mail all the same: retrying cannot help them.
+DELETED_FAILURES = ("mail_email_invalid", "mail_email_missing")
+
 
 class MailMail(models.Model):
     _inherit = "mail.mail"
@@ -43,10 +46,11 @@ class MailMail(models.Model):
         post_send_callback=None,
     ):
         # Each e-mail sent is deleted on its own (auto_delete): a third of the time a blast
-        # spends sending. An incident blast's e-mails are deleted once per batch instead; one
-        # left by a crash stays "sent" and is never sent again.
-        sent_blast_ids = set()
-        result = super(MailMail, self.with_context(mi_sent_blast_ids=sent_blast_ids))._send(
+        # spends sending. An incident blast's e-mails are deleted once per batch instead, as
+        # Odoo would have (sent, or refused for their address); one left by a crash stays
+        # "sent" and is never sent again.
+        blast = self.filtered(lambda mail: mail.mailing_id.mi_incident_id)
+        result = super(MailMail, self.with_context(mi_unlink_blast_later=True))._send(
             auto_commit=auto_commit,
             raise_exception=raise_exception,
             smtp_session=smtp_session,
@@ -54,14 +58,14 @@ class MailMail(models.Model):
             mail_server=mail_server,
             post_send_callback=post_send_callback,
         )
-        if sent_blast_ids:
-            self.browse(sent_blast_ids).exists().unlink()
+        blast = blast.exists()
+        blast.invalidate_recordset(["state", "failure_type"])
+        blast.filtered(
+            lambda mail: mail.auto_delete and (mail.state == "sent" or mail.failure_type in DELETED_FAILURES)
+        ).unlink()
         return result
 
     def unlink(self):
-        sent_blast_ids = self.env.context.get("mi_sent_blast_ids")
-        if sent_blast_ids is None:
+        if not self.env.context.get("mi_unlink_blast_later"):
             return super().unlink()
-        blast = self.filtered(lambda mail: mail.mailing_id.mi_incident_id)
-        sent_blast_ids.update(blast.ids)
-        return super(MailMail, self - blast).unlink()
+        return super(MailMail, self.filtered(lambda mail: not mail.mailing_id.mi_incident_id)).unlink()

@@ -27,11 +27,14 @@ class MailingMailing(models.Model):
         # queue (on another cron thread) sends each batch Email Marketing commits while the
         # rest is still being rendered; triggered again once all are queued, for a server
         # with one cron thread. mail.mail keeps it running while the blast's e-mails remain.
+        # The queue is then their only sender: below that limit Email Marketing would send
+        # them itself too (force_send), racing the queue, and a reader got one e-mail twice.
         incident_blast = bool(self.filtered("mi_incident_id"))
         if not incident_blast:
             return super()._action_send_mail(res_ids)
         self._mi_trigger_mail_queue()
-        result = super(MailingMailing, self.with_context(mi_qweb_compiled_bodies={}))._action_send_mail(res_ids)
+        sending = self.with_context(mi_qweb_compiled_bodies={}, default_force_send=False)
+        result = super(MailingMailing, sending)._action_send_mail(res_ids)
         self._mi_trigger_mail_queue()
         return result
 

@@ -125,6 +125,15 @@ class CommunicationsCase(MassMailCommon, MajorIncidentCase):
         return incident.update_ids.sorted("id")[-1:]
 
     def _run_mailing_queue(self):
-        """The mailing cron, as the scheduler runs it (it commits: registry test mode)."""
+        """The mailing cron, then the mail queue that sends an incident blast's e-mails, as
+        the scheduler runs them (they commit: registry test mode)."""
         with self.mock_mail_gateway(mail_unlink_sent=False), self.enter_registry_test_mode():
             self.env.ref("mass_mailing.ir_cron_mass_mailing_queue").sudo().method_direct_trigger()
+            self._run_blast_mail_queue()
+
+    def _run_blast_mail_queue(self):
+        """The mail queue, for the e-mails of incident blasts only: other mail the test
+        queued (notifications) is not what it checks."""
+        self.env["mail.mail"].sudo().with_context(
+            filters=[("mailing_id.mi_incident_id", "!=", False)]
+        ).process_email_queue()

@@ -252,6 +252,7 @@ class TestCommunications(CommunicationsCase, CronMixinCase):
         for minutes, update in ((7, newer), (8, older)):
             with freeze_time(DETECTED + timedelta(minutes=minutes)), self.mock_mail_gateway():
                 update.mailing_id.sudo()._action_send_mail()
+                self._run_blast_mail_queue()
         self.assertEqual((blast.state, blast.met_at), ("met", DETECTED + timedelta(minutes=8)))
         running = incident.clock_ids.filtered(lambda c: c.kind == "update" and c.state == "running")
         self.assertEqual(running.deadline, NOW + timedelta(minutes=90), "the newer update announced it")
@@ -611,8 +612,13 @@ class TestDeliveryStartsAtOnce(CommunicationsCase, CronMixinCase):
         incident = self._incident()
         with freeze_time(NOW):
             update = self._send(incident, impact="Kiosks are stuck on a white screen.")
-        with freeze_time(NOW), self.capture_triggers("mail.ir_cron_mail_scheduler_action") as triggers:
-            self._run_mailing_queue()
+        with (
+            freeze_time(NOW),
+            self.capture_triggers("mail.ir_cron_mail_scheduler_action") as triggers,
+            self.mock_mail_gateway(),
+            self.enter_registry_test_mode(),
+        ):
+            self.env.ref("mass_mailing.ir_cron_mass_mailing_queue").sudo().method_direct_trigger()
         self.assertEqual(update.mailing_id.state, "done")
         self.assertEqual(set(triggers.records.mapped("call_at")), {NOW}, "the mail queue runs now")
 

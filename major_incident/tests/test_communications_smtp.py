@@ -65,7 +65,13 @@ class SmtpCase(CommunicationsCase):
         self.addCleanup(controller.stop)
 
     def _deliver(self):
-        """The mailing cron as the scheduler runs it, without any capture in between."""
+        """The mailing cron, then the mail queue that sends an incident blast's e-mails, as
+        the scheduler runs them, without any capture in between."""
+        self._render_only()
+        with self.enter_registry_test_mode():
+            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo().method_direct_trigger()
+
+    def _render_only(self):
         with self.enter_registry_test_mode():
             self.env.ref("mass_mailing.ir_cron_mass_mailing_queue").sudo().method_direct_trigger()
 
@@ -140,6 +146,20 @@ class TestCommunicationsSmtp(SmtpCase):
                     self.env["mail.mail"].sudo().search_count([("mailing_id", "=", update.mailing_id.id)]),
                     "sent e-mails are deleted, once per batch",
                 )
+
+    def test_the_mail_queue_alone_sends_a_small_blast(self):
+        """Issue: a reader of a blast under 100 recipients got it twice: Email Marketing sent
+        it itself while the mail queue, triggered at once, sent the same e-mails."""
+        incident = self._incident()
+        with freeze_time(NOW):
+            update = self._send(incident, impact="Kiosks are stuck on a white screen.")
+            self._render_only()
+        mails = self.env["mail.mail"].sudo().search([("mailing_id", "=", update.mailing_id.id)])
+        self.assertEqual(set(mails.mapped("state")), {"outgoing"}, "rendered, left to the mail queue")
+        self.assertFalse(self._received(update.mailing_id))
+        with freeze_time(NOW):
+            self._deliver()
+        self.assertEqual(len(self._received(update.mailing_id)), 4, "each reader once")
 
 
 @tagged("at_install", "-post_install")

@@ -554,6 +554,8 @@ class TestRoleMatrix(CommunicationsCase):
         self.env["ir.mail_server"].create({"name": "Down", "smtp_host": "127.0.0.1", "smtp_port": port})
         with patch.object(IrMail_Server, "_disable_send", return_value=False):
             update.mailing_id._action_send_mail()
+            self.env["mail.mail"].sudo().search([("mailing_id", "=", update.mailing_id.id)]).send()
+        update.invalidate_recordset()
         self.assertEqual((update.delivery_state, update.failed_count), ("failed", 4))
         return update
 
