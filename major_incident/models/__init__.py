@@ -15,6 +15,7 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import helpdesk_ticket_team
+from . import major_incident_report_mixin
 from . import major_incident
 from . import major_incident_communication
 from . import major_incident_alert

@@ -32,7 +32,7 @@ class MajorIncident(models.Model):
 
     _name = "major.incident"
     _description = "Major Incident"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "major.incident.report.mixin"]
     _order = "detected_at desc, id desc"
     _rec_names_search = ["reference", "name"]
     _check_company_auto = True

@@ -1,5 +1,8 @@
+from psycopg2 import IntegrityError
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
+from odoo.tools import mute_logger
 
 from .common import MajorIncidentCase
 
@@ -19,7 +22,26 @@ class TestDeclareWizard(MajorIncidentCase):
         wizard_form.severity = "p2"
         wizard_form.control = "external"
         wizard_form.affected_partner_ids.add(customer)
+        # What the urgent-support FAQ asks the caller for.
+        wizard_form.error_messages = "502 Bad Gateway on every kiosk"
+        wizard_form.reproduction_steps = "Open the kiosk home page"
+        wizard_form.business_impact = "No sales at the Toronto stores"
+        wizard_form.users_affected = 240
+        wizard_form.troubleshooting_done = "Kiosks restarted"
+        wizard_form.update_contact = "Store ops, +1 416 555 0142"
         incident = self._declared(wizard_form.save().action_declare())
+        self.assertEqual(
+            incident._report_values(),
+            {
+                "error_messages": "502 Bad Gateway on every kiosk",
+                "reproduction_steps": "Open the kiosk home page",
+                "business_impact": "No sales at the Toronto stores",
+                "users_affected": 240,
+                "troubleshooting_done": "Kiosks restarted",
+                "update_contact": "Store ops, +1 416 555 0142",
+            },
+            "what the caller provided is kept on the incident",
+        )
         self.assertEqual(incident.name, "All kiosks down in Toronto")
         self.assertEqual(incident.state, "triage")
         self.assertEqual(incident.source, "phone")
@@ -93,3 +115,9 @@ class TestDeclareWizard(MajorIncidentCase):
             ).action_declare()
         self.assertEqual(self.env["helpdesk.ticket"].search_count([]), tickets)
         self.assertEqual(self.env["major.incident"].search_count([]), incidents)
+
+    def test_users_affected_cannot_be_negative(self):
+        incident = self._incident()
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
+            incident.with_user(self.im).write({"users_affected": -3})
+            incident.env.flush_all()

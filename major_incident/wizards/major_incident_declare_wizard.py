@@ -9,6 +9,7 @@ class MajorIncidentDeclareWizard(models.TransientModel):
     existing one, or declare the candidate already raised for it."""
 
     _name = "major.incident.declare.wizard"
+    _inherit = ["major.incident.report.mixin"]
     _description = "Declare Major Incident"
 
     mode = fields.Selection(
@@ -54,6 +55,7 @@ class MajorIncidentDeclareWizard(models.TransientModel):
             "issue_type_id": self.issue_type_id.id,
             "source": self.source,
             "control": self.control,
+            **self._report_values(),
         }
 
     def action_declare(self):
